@@ -1,0 +1,40 @@
+package dev.agentstream.udfs.envelope;
+
+import java.util.Locale;
+
+/** Why a record went to the dead-letter topic. The code travels in a record header. */
+public enum DeadLetterReason {
+    /** Bytes are not well-formed XML, or not UTF-8. */
+    NOT_XML,
+    /** A DOCTYPE declaration is present; DTDs are never processed. */
+    DOCTYPE,
+    /** Record larger than the configured envelope size limit. */
+    TOO_LARGE,
+    /** Nesting deeper, or more attributes on an element, than the parser allows. */
+    LIMIT_EXCEEDED,
+    /** Root element is not {@code message} in the envelope namespace. */
+    WRONG_ROOT,
+    /** No {@code <meta>} block, or one out of order. */
+    MISSING_META,
+    /** An element in {@code <meta>} that is neither a routing field nor a foreign extension. */
+    BAD_META,
+    /** No {@code <from>} or an empty one. */
+    MISSING_FROM,
+    /** No {@code <thread>} or an empty one. */
+    MISSING_THREAD,
+    /** {@code <thread>} is not a UUID. */
+    THREAD_NOT_UUID,
+    /** No payload element. */
+    NO_PAYLOAD,
+    /** More than one payload element, or text beside the payload. */
+    MULTIPLE_PAYLOADS,
+    /** Addressed to a listener the organism does not declare. */
+    UNKNOWN_RECIPIENT,
+    /** Addressed to an agent with a payload whose root tag is not that agent's. */
+    PAYLOAD_MISMATCH;
+
+    /** Kebab-case code, e.g. {@code thread-not-uuid}. */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
