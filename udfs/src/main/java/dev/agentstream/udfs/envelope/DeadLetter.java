@@ -1,8 +1,8 @@
 package dev.agentstream.udfs.envelope;
 
 /**
- * Input the job could not use: the original bytes, a reason code from {@link DeadLetterReason},
- * a short human-readable detail (never the payload) and where the bytes came from.
+ * Input the job could not use: the original bytes, a reason code from {@link DeadLetterReason}, a
+ * short human-readable detail (never the payload) and where the bytes came from.
  */
 public class DeadLetter {
 

@@ -10,7 +10,7 @@ public enum DeadLetterReason {
     DOCTYPE,
     /** Record larger than the configured envelope size limit. */
     TOO_LARGE,
-    /** Nesting deeper, or more attributes on an element, than the parser allows. */
+    /** Nesting, attributes on one element, or one text or attribute value beyond the limits. */
     LIMIT_EXCEEDED,
     /** Root element is not {@code message} in the envelope namespace. */
     WRONG_ROOT,

@@ -7,17 +7,29 @@ public class EnvelopeException extends Exception {
 
     private final DeadLetterReason reason;
 
+    private final String thread;
+
     public EnvelopeException(DeadLetterReason reason, String detail) {
-        super(detail);
-        this.reason = reason;
+        this(reason, detail, null, null);
     }
 
     public EnvelopeException(DeadLetterReason reason, String detail, Throwable cause) {
+        this(reason, detail, null, cause);
+    }
+
+    public EnvelopeException(
+            DeadLetterReason reason, String detail, String thread, Throwable cause) {
         super(detail, cause);
         this.reason = reason;
+        this.thread = thread;
     }
 
     public DeadLetterReason reason() {
         return reason;
+    }
+
+    /** Thread UUID of the rejected envelope if it was read before the failure, else null. */
+    public String thread() {
+        return thread;
     }
 }

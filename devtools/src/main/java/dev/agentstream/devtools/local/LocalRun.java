@@ -1,0 +1,250 @@
+package dev.agentstream.devtools.local;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import dev.agentstream.devtools.kafka.KafkaBroker;
+import dev.agentstream.devtools.sim.LlmSimulator;
+import dev.agentstream.job.AgentStreamGraph;
+import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.organism.Backend;
+import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.organism.OrganismLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the whole job on this machine: a Kafka broker process, the LLM simulator (unless the
+ * organism's provider key is set), a local Flink cluster with RocksDB state and the web UI. Feeds a
+ * file of envelopes onto the bus, prints what the agents answer and a usage summary, and stops when
+ * the output has been idle for a while, or on Ctrl-C.
+ */
+@Command(
+        name = "agentstream-local",
+        mixinStandardHelpOptions = true,
+        description = "Runs an organism on a local Flink cluster over a local Kafka broker.")
+public final class LocalRun implements Callable<Integer> {
+
+    @Option(
+            names = "--organism",
+            defaultValue = "examples/organism.yaml",
+            description = "Organism file (default: ${DEFAULT-VALUE}).")
+    Path organismFile;
+
+    @Option(
+            names = "--envelopes",
+            defaultValue = "examples/envelopes.txt",
+            description = "Envelopes to send, one per line (default: ${DEFAULT-VALUE}).")
+    Path envelopeFile;
+
+    @Option(
+            names = "--idle-seconds",
+            defaultValue = "15",
+            description =
+                    "Stop after this long without new output; 0 runs until Ctrl-C"
+                            + " (default: ${DEFAULT-VALUE}).")
+    int idleSeconds;
+
+    @Option(
+            names = "--web-port",
+            defaultValue = "8081",
+            description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
+    int webPort;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Parallelism of the job (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--sim-latency-ms",
+            defaultValue = "200",
+            description = "Latency of the LLM simulator (default: ${DEFAULT-VALUE}).")
+    int simLatencyMs;
+
+    @Option(
+            names = "--work-dir",
+            defaultValue = ".local",
+            description = "Folder of the broker's data, checkpoints and logs.")
+    Path workDir;
+
+    private final PrintStream out = System.out;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LocalRun()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        Organism organism = OrganismLoader.load(organismFile);
+        List<String> envelopes = EnvelopeFile.read(envelopeFile);
+        Path runDir = Files.createDirectories(workDir.resolve(runName()));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::onCtrlC, "agentstream-local-stop"));
+        out.printf(
+                "AgentStream local run: organism %s, %d envelopes from %s%n",
+                organism.name(), envelopes.size(), envelopeFile);
+        try (LlmSimulator simulator = startSimulatorUnlessKeyIsSet(organism.llm().primary());
+                KafkaBroker broker = KafkaBroker.start(runDir.resolve("kafka"))) {
+            out.printf("Kafka broker at %s (data in %s)%n", broker.bootstrapServers(), runDir);
+            Configuration conf = jobConfig(runDir, broker, simulator);
+            broker.createTopics(
+                    parallelism,
+                    conf.get(AgentStreamOptions.BUS_TOPIC),
+                    conf.get(AgentStreamOptions.USAGE_TOPIC),
+                    conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC));
+            return runJob(conf, organism, broker, envelopes, started);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int runJob(
+            Configuration conf,
+            Organism organism,
+            KafkaBroker broker,
+            List<String> envelopes,
+            long started)
+            throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, "agentstream-local"));
+        JobClient job = env.executeAsync("agentstream-local");
+        out.printf(
+                "Flink job %s running; web UI at http://localhost:%d%n", job.getJobID(), webPort);
+        try (BusWatcher watcher = watcher(conf, broker, organism)) {
+            int sent =
+                    new BusFeeder(broker.bootstrapServers(), conf.get(AgentStreamOptions.BUS_TOPIC))
+                            .send(envelopes);
+            out.printf(
+                    "Sent %d envelopes to %s. Agents answer:%n",
+                    sent, conf.get(AgentStreamOptions.BUS_TOPIC));
+            boolean failed = watchUntilIdle(watcher, job);
+            printSummary(watcher, started);
+            return failed ? 1 : 0;
+        } finally {
+            stopJob(job);
+        }
+    }
+
+    private boolean watchUntilIdle(BusWatcher watcher, JobClient job) throws Exception {
+        long idleLimit = TimeUnit.SECONDS.toNanos(idleSeconds);
+        long lastOutput = System.nanoTime();
+        while (!stopRequested) {
+            if (watcher.poll(Duration.ofMillis(500)) > 0) {
+                lastOutput = System.nanoTime();
+            }
+            JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            if (status.isGloballyTerminalState()) {
+                out.printf("The job stopped by itself: %s (see %s)%n", status, logFile());
+                return true;
+            }
+            if (idleSeconds > 0 && System.nanoTime() - lastOutput > idleLimit) {
+                out.printf("No new output for %d s: stopping.%n", idleSeconds);
+                break;
+            }
+        }
+        return false;
+    }
+
+    private void printSummary(BusWatcher watcher, long started) {
+        out.println();
+        out.printf(
+                "Answers: %d envelopes from agents; dead letters: %d%n",
+                watcher.answers(), watcher.deadLetters());
+        out.println("Usage (tokens per agent and model):");
+        watcher.usage().print(out);
+        out.printf("Wall time: %.1f s. Logs: %s%n", (System.nanoTime() - started) / 1e9, logFile());
+    }
+
+    private LlmSimulator startSimulatorUnlessKeyIsSet(Backend backend) throws Exception {
+        String keyEnv = backend.apiKeyEnv();
+        boolean keySet = !keyEnv.isEmpty() && System.getenv(keyEnv) != null;
+        if (keySet) {
+            out.printf(
+                    "LLM provider: %s, model %s at %s (key from %s)%n",
+                    backend.provider(), backend.model(), backend.baseUrl(), keyEnv);
+            return null;
+        }
+        LlmSimulator simulator = LlmSimulator.start(0);
+        simulator.setLatency(Duration.ofMillis(simLatencyMs));
+        out.printf(
+                "LLM provider: the AgentStream simulator at %s, because %s is not set"
+                        + " (set it to call %s for real)%n",
+                simulator.baseUrl(),
+                keyEnv.isEmpty() ? "no key variable" : keyEnv,
+                backend.provider());
+        return simulator;
+    }
+
+    private Configuration jobConfig(Path runDir, KafkaBroker broker, LlmSimulator simulator) {
+        Configuration conf = LocalFlinkConfig.create(runDir, webPort, parallelism);
+        conf.set(AgentStreamOptions.ORGANISM_PATH, organismFile.toString());
+        conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        if (simulator != null) {
+            conf.set(AgentStreamOptions.LLM_BASE_URL, simulator.baseUrl());
+        }
+        return conf;
+    }
+
+    private BusWatcher watcher(Configuration conf, KafkaBroker broker, Organism organism) {
+        return new BusWatcher(
+                broker.bootstrapServers(),
+                new BusWatcher.Topics(
+                        conf.get(AgentStreamOptions.BUS_TOPIC),
+                        conf.get(AgentStreamOptions.USAGE_TOPIC),
+                        conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC)),
+                organism,
+                out);
+    }
+
+    private void stopJob(JobClient job) {
+        try {
+            JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            if (!status.isGloballyTerminalState()) {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            out.printf("Could not cancel the job cleanly: %s%n", e);
+        }
+    }
+
+    private void onCtrlC() {
+        if (finished.getCount() == 0) {
+            return;
+        }
+        stopRequested = true;
+        out.println("Stopping (Ctrl-C)...");
+        try {
+            finished.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Path logFile() {
+        return Path.of(".local", "agentstream-local.log");
+    }
+
+    private static String runName() {
+        return "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    }
+}

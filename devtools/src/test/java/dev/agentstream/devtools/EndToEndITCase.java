@@ -1,0 +1,328 @@
+package dev.agentstream.devtools;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentstream.devtools.kafka.KafkaBroker;
+import dev.agentstream.devtools.sim.LlmSimulator;
+import dev.agentstream.job.AgentStreamGraph;
+import dev.agentstream.job.AgentStreamJob;
+import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeCodec;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.organism.OrganismLoader;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.XMLConstants;
+import javax.xml.transform.stream.StreamSource;
+import javax.xml.validation.Schema;
+import javax.xml.validation.SchemaFactory;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The whole job on a MiniCluster with RocksDB state, against a real Kafka broker process and the
+ * LLM simulator over HTTP on loopback.
+ */
+class EndToEndITCase {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EnvelopeCodec CODEC = new EnvelopeCodec(EnvelopeLimits.defaults());
+    private static final Path EXAMPLE = Path.of("..", "examples", "organism.yaml");
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(loopback())
+                            .build());
+
+    @TempDir static Path tmp;
+
+    private static KafkaBroker broker;
+    private static LlmSimulator simulator;
+    private static BusClient bus;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        broker = KafkaBroker.start(tmp.resolve("kafka"));
+        simulator = LlmSimulator.start(0);
+        bus = new BusClient(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopServices() {
+        if (simulator != null) {
+            simulator.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerAGreetingOfUpstreamHelloWorldAndSurviveGarbage() throws Exception {
+        Optional<Path> upstream = upstreamFile("organism.yaml");
+        assumeTrue(upstream.isPresent(), "../shared/xml-pipeline/organism.yaml absent: skipped");
+        Topics topics = Topics.create("hello");
+        String thread = UUID.randomUUID().toString();
+
+        JobClient job = startJob(OrganismLoader.load(upstream.get()), upstream.get(), topics);
+        try {
+            bus.send(topics.bus, null, "<message>not even close</message");
+            bus.send(topics.bus, thread, greeting(thread, "Ada"));
+
+            List<Envelope> answers = answersOn(topics, 1);
+            List<JsonNode> usage = usageOn(topics, 1);
+            var dead = bus.readUntil(topics.deadLetters, r -> !r.isEmpty(), WAIT);
+
+            assertThat(answers).hasSize(1);
+            Envelope answer = answers.get(0);
+            assertThat(answer.from).isEqualTo("greeter");
+            assertThat(answer.to).isEqualTo("shouter");
+            assertThat(answer.thread).isEqualTo(thread);
+            assertThat(answer.payloadRoot).isEqualTo("GreetingResponse");
+            assertThat(answer.payloadXml).contains("Ada");
+
+            assertThat(usage).hasSize(1);
+            assertThat(usage.get(0).path("agent").asText()).isEqualTo("greeter");
+            assertThat(usage.get(0).path("status").asText()).isEqualTo("ok");
+            assertThat(usage.get(0).path("thread").asText()).isEqualTo(thread);
+            assertThat(usage.get(0).path("promptTokens").asInt()).isPositive();
+            assertThat(usage.get(0).path("completionTokens").asInt()).isPositive();
+
+            assertThat(dead).hasSize(1);
+            assertThat(header(dead.get(0), "agentstream.reason")).isEqualTo("not-xml");
+            assertThat(BusClient.text(dead.get(0).value())).contains("not even close");
+
+            assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+            assertJobOutputValidates(topics, upstream.get().resolveSibling("envelope.xsd"));
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldLetAgentsIterateOverTheBus() throws Exception {
+        Topics topics = Topics.create("desk");
+        String thread = UUID.randomUUID().toString();
+
+        JobClient job = startJob(OrganismLoader.load(EXAMPLE), EXAMPLE, topics);
+        try {
+            bus.send(topics.bus, thread, request(thread));
+
+            List<Envelope> answers = answersOn(topics, 2);
+            List<JsonNode> usage = usageOn(topics, 2);
+
+            assertThat(answers)
+                    .as(
+                            "answers (simulator saw %d requests; dead letters: %s)",
+                            simulator.requestCount(),
+                            bus
+                                    .readUntil(
+                                            topics.deadLetters, r -> false, Duration.ofSeconds(1))
+                                    .stream()
+                                    .map(
+                                            r ->
+                                                    header(r, "agentstream.reason")
+                                                            + ":"
+                                                            + header(r, "agentstream.detail"))
+                                    .toList())
+                    .extracting(e -> e.from + ">" + e.to + ":" + e.payloadRoot)
+                    .containsExactly("concierge>summarizer:Brief", "summarizer>archivist:Summary");
+            assertThat(answers).allSatisfy(e -> assertThat(e.thread).isEqualTo(thread));
+            assertThat(usage)
+                    .extracting(u -> u.path("agent").asText())
+                    .containsExactly("concierge", "summarizer");
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldAnswerAProviderFailureWithAnErrorEnvelopeAndAFailedUsageRecord() throws Exception {
+        Topics topics = Topics.create("fail");
+        String thread = UUID.randomUUID().toString();
+
+        JobClient job = startJob(OrganismLoader.load(EXAMPLE), EXAMPLE, topics);
+        try {
+            simulator.failNext(1, 500);
+            bus.send(topics.bus, thread, request(thread));
+
+            List<Envelope> answers = answersOn(topics, 1);
+            List<JsonNode> usage = usageOn(topics, 1);
+
+            assertThat(answers).hasSize(1);
+            assertThat(answers.get(0).to).isEqualTo("customer-portal");
+            assertThat(answers.get(0).payloadRoot).isEqualTo("huh");
+            assertThat(answers.get(0).payloadXml).contains("HTTP 500");
+            assertThat(usage.get(0).path("status").asText()).isEqualTo("failed");
+            assertThat(usage.get(0).path("totalTokens").asInt()).isZero();
+            assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private record Topics(String bus, String usage, String deadLetters) {
+        static Topics create(String name) {
+            String suffix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+            Topics t = new Topics("bus-" + suffix, "usage-" + suffix, "dead-" + suffix);
+            broker.createTopics(2, t.bus, t.usage, t.deadLetters);
+            return t;
+        }
+    }
+
+    private static JobClient startJob(Organism organism, Path organismFile, Topics topics)
+            throws Exception {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.ORGANISM_PATH, organismFile.toString());
+        conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        conf.set(AgentStreamOptions.BUS_TOPIC, topics.bus);
+        conf.set(AgentStreamOptions.USAGE_TOPIC, topics.usage);
+        conf.set(AgentStreamOptions.DEAD_LETTER_TOPIC, topics.deadLetters);
+        conf.set(AgentStreamOptions.GROUP_ID, "job-" + topics.bus);
+        conf.set(AgentStreamOptions.LLM_BASE_URL, simulator.baseUrl());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.configure(conf);
+        env.enableCheckpointing(500);
+        env.setParallelism(2);
+        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, "it-" + topics.bus));
+        return env.executeAsync("it-" + topics.bus);
+    }
+
+    /** Envelopes the job wrote (from an agent) on the bus, once {@code count} have arrived. */
+    private static List<Envelope> answersOn(Topics topics, int count) {
+        List<Envelope> answers = new ArrayList<>();
+        bus.readUntil(
+                topics.bus,
+                records -> {
+                    answers.clear();
+                    answers.addAll(fromAgents(records));
+                    return answers.size() >= count;
+                },
+                WAIT);
+        return answers;
+    }
+
+    private static List<Envelope> fromAgents(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<Envelope> out = new ArrayList<>();
+        for (var record : records) {
+            try {
+                Envelope e = CODEC.decode(record.value());
+                if (!List.of("console", "customer-portal").contains(e.from)) {
+                    out.add(e);
+                }
+            } catch (Exception notAnEnvelope) {
+                // garbage the test itself sent
+            }
+        }
+        return out;
+    }
+
+    private static List<JsonNode> usageOn(Topics topics, int count) throws Exception {
+        List<JsonNode> usage = new ArrayList<>();
+        for (var r : bus.readUntil(topics.usage, rs -> rs.size() >= count, WAIT)) {
+            usage.add(JSON.readTree(r.value()));
+        }
+        return usage;
+    }
+
+    private static void assertJobOutputValidates(Topics topics, Path xsd) throws Exception {
+        Schema schema =
+                SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                        .newSchema(xsd.toFile());
+        var records = bus.readUntil(topics.bus, r -> false, Duration.ofSeconds(2));
+        int validated = 0;
+        for (var record : records) {
+            String xml = BusClient.text(record.value());
+            if (xml.contains("<from>greeter</from>")) {
+                schema.newValidator()
+                        .validate(new StreamSource(new ByteArrayInputStream(record.value())));
+                validated++;
+            }
+        }
+        assertThat(validated).isPositive();
+    }
+
+    private static String greeting(String thread, String name) {
+        return "<message xmlns=\"https://xml-pipeline.org/ns/envelope/v1\"><meta>"
+                + "<from>console</from><to>greeter</to><thread>"
+                + thread
+                + "</thread></meta><Greeting><name>"
+                + name
+                + "</name></Greeting></message>";
+    }
+
+    private static String request(String thread) {
+        return "<message xmlns=\"https://xml-pipeline.org/ns/envelope/v1\"><meta>"
+                + "<from>customer-portal</from><thread>"
+                + thread
+                + "</thread></meta><Request><customer>Ines</customer>"
+                + "<text>The invoice shows the wrong VAT number.</text></Request></message>";
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Optional<Path> upstreamFile(String name) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared").resolve("xml-pipeline").resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Configuration loopback() {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(JobManagerOptions.ADDRESS, "127.0.0.1");
+        conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.HOST, "127.0.0.1");
+        conf.setString("state.backend.type", "rocksdb");
+        conf.setString(
+                "state.backend.rocksdb.localdir",
+                Path.of(System.getProperty("java.io.tmpdir"), "as-rocks").toString());
+        return conf;
+    }
+}

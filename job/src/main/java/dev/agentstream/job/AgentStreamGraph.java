@@ -1,0 +1,128 @@
+package dev.agentstream.job;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import dev.agentstream.udfs.context.ContextSettings;
+import dev.agentstream.udfs.context.ThreadContextFunction;
+import dev.agentstream.udfs.emit.EmitFunction;
+import dev.agentstream.udfs.emit.UsageRecord;
+import dev.agentstream.udfs.envelope.BusRecord;
+import dev.agentstream.udfs.envelope.DeadLetter;
+import dev.agentstream.udfs.envelope.DecodeFunction;
+import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.llm.LlmCallFunction;
+import dev.agentstream.udfs.llm.LlmClientFactory;
+import dev.agentstream.udfs.llm.OpenAiChatClientFactory;
+import dev.agentstream.udfs.llm.TurnResult;
+import dev.agentstream.udfs.organism.Backend;
+import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.turn.Turn;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the job graph: one builder for production, the local run and the tests, which differ only
+ * in the sources and sinks they plug in through {@link Io}.
+ */
+public final class AgentStreamGraph {
+
+    /** Where the graph reads envelopes from and writes its three outputs to. */
+    public record Io(
+            Source<BusRecord, ?, ?> bus,
+            Sink<Envelope> envelopes,
+            Sink<UsageRecord> usage,
+            Sink<DeadLetter> deadLetters) {}
+
+    private AgentStreamGraph() {}
+
+    public static void build(
+            StreamExecutionEnvironment env, Organism organism, Configuration conf, Io io) {
+        // Read raw records from the bus.
+        DataStream<BusRecord> records =
+                env.fromSource(io.bus(), WatermarkStrategy.noWatermarks(), OperatorIds.BUS_SOURCE)
+                        .uid(OperatorIds.BUS_SOURCE);
+
+        // Decode envelopes; what cannot be decoded goes to the dead letters.
+        SingleOutputStreamOperator<Envelope> envelopes =
+                records.process(new DecodeFunction(limits(conf)))
+                        .uid(OperatorIds.DECODE)
+                        .name(OperatorIds.DECODE);
+
+        // Append each envelope to its thread's context; one addressed to an agent starts a turn.
+        SingleOutputStreamOperator<Turn> turns =
+                envelopes
+                        .keyBy(new ThreadKey(), Types.STRING)
+                        .process(new ThreadContextFunction(organism, contextSettings(conf)))
+                        .uid(OperatorIds.THREAD_CONTEXT)
+                        .name(OperatorIds.THREAD_CONTEXT);
+
+        // Call the model without blocking; every turn yields one result, failed or not.
+        // Ordered, so that a thread's answers leave in the order its turns arrived.
+        DataStream<TurnResult> results =
+                AsyncDataStream.orderedWait(
+                                turns,
+                                new LlmCallFunction(llmClients(organism, conf)),
+                                conf.get(AgentStreamOptions.LLM_TIMEOUT).toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                conf.get(AgentStreamOptions.LLM_CAPACITY))
+                        .uid(OperatorIds.LLM_CALL)
+                        .name(OperatorIds.LLM_CALL);
+
+        // Turn answers into envelopes from the agent, and one usage record per turn.
+        SingleOutputStreamOperator<Envelope> answers =
+                results.process(new EmitFunction(organism))
+                        .uid(OperatorIds.EMIT)
+                        .name(OperatorIds.EMIT);
+
+        // Write answers back onto the bus, usage records and dead letters to their topics.
+        answers.sinkTo(io.envelopes()).uid(OperatorIds.BUS_SINK).name(OperatorIds.BUS_SINK);
+        answers.getSideOutput(EmitFunction.USAGE)
+                .sinkTo(io.usage())
+                .uid(OperatorIds.USAGE_SINK)
+                .name(OperatorIds.USAGE_SINK);
+        envelopes
+                .getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .union(turns.getSideOutput(ThreadContextFunction.DEAD_LETTERS))
+                .sinkTo(io.deadLetters())
+                .uid(OperatorIds.DEAD_LETTER_SINK)
+                .name(OperatorIds.DEAD_LETTER_SINK);
+    }
+
+    static EnvelopeLimits limits(Configuration conf) {
+        return EnvelopeLimits.defaults()
+                .withMaxBytes((int) conf.get(AgentStreamOptions.ENVELOPE_MAX_SIZE).getBytes());
+    }
+
+    static ContextSettings contextSettings(Configuration conf) {
+        return new ContextSettings(
+                conf.get(AgentStreamOptions.CONTEXT_TTL),
+                conf.get(AgentStreamOptions.CONTEXT_MAX_SLOTS),
+                conf.get(AgentStreamOptions.CONTEXT_HISTORY_TOKENS),
+                conf.get(AgentStreamOptions.LLM_MAX_TOKENS));
+    }
+
+    static LlmClientFactory llmClients(Organism organism, Configuration conf) {
+        Backend backend = organism.llm().primary();
+        OpenAiChatClientFactory factory =
+                OpenAiChatClientFactory.forBackend(
+                        backend, conf.get(AgentStreamOptions.LLM_TIMEOUT));
+        return conf.getOptional(AgentStreamOptions.LLM_BASE_URL)
+                .<LlmClientFactory>map(
+                        url ->
+                                new OpenAiChatClientFactory(
+                                        url,
+                                        factory.apiKeyEnv(),
+                                        factory.timeout(),
+                                        factory.maxConnections()))
+                .orElse(factory);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.agentstream.job;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+import java.time.Duration;
+
+/** The job's own configuration options, grouped by area. Flink's options apply as usual. */
+public final class AgentStreamOptions {
+
+    // ------------------------------------------------------------------ organism
+
+    public static final ConfigOption<String> ORGANISM_PATH =
+            ConfigOptions.key("organism.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Path of the organism.yaml to run (required).");
+
+    // ------------------------------------------------------------------ bus
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("127.0.0.1:9092")
+                    .withDescription("Kafka bootstrap servers of the bus.");
+
+    public static final ConfigOption<String> BUS_TOPIC =
+            ConfigOptions.key("bus.topic")
+                    .stringType()
+                    .defaultValue("agentstream.bus")
+                    .withDescription("Topic of the envelopes, read and written by the job.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("bus.group-id")
+                    .stringType()
+                    .defaultValue("agentstream")
+                    .withDescription("Consumer group of the bus source.");
+
+    public static final ConfigOption<String> USAGE_TOPIC =
+            ConfigOptions.key("usage.topic")
+                    .stringType()
+                    .defaultValue("agentstream.usage")
+                    .withDescription("Topic of the usage records (JSON, keyed by thread).");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            ConfigOptions.key("dead-letter.topic")
+                    .stringType()
+                    .defaultValue("agentstream.dead-letters")
+                    .withDescription(
+                            "Topic of input the job could not use: original bytes, reason in the"
+                                    + " 'agentstream.reason' header.");
+
+    public static final ConfigOption<MemorySize> ENVELOPE_MAX_SIZE =
+            ConfigOptions.key("envelope.max-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1mb"))
+                    .withDescription("Largest envelope accepted; larger go to the dead letters.");
+
+    // ------------------------------------------------------------------ thread context
+
+    public static final ConfigOption<Duration> CONTEXT_TTL =
+            ConfigOptions.key("context.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(24))
+                    .withDescription("How long a thread's context lives after its last envelope.");
+
+    public static final ConfigOption<Integer> CONTEXT_MAX_SLOTS =
+            ConfigOptions.key("context.max-slots")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription("Envelopes kept per thread; the oldest is evicted beyond.");
+
+    public static final ConfigOption<Integer> CONTEXT_HISTORY_TOKENS =
+            ConfigOptions.key("context.history-tokens")
+                    .intType()
+                    .defaultValue(8000)
+                    .withDescription("Token budget of the thread history in a prompt.");
+
+    // ------------------------------------------------------------------ llm
+
+    public static final ConfigOption<String> LLM_BASE_URL =
+            ConfigOptions.key("llm.base-url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Overrides the base URL of the organism's backend, e.g. the local"
+                                    + " simulator's.");
+
+    public static final ConfigOption<Integer> LLM_MAX_TOKENS =
+            ConfigOptions.key("llm.max-tokens")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription("Completion token limit of each call.");
+
+    public static final ConfigOption<Duration> LLM_TIMEOUT =
+            ConfigOptions.key("llm.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "Deadline of one call in async I/O; past it the turn fails with an"
+                                    + " error envelope.");
+
+    public static final ConfigOption<Integer> LLM_CAPACITY =
+            ConfigOptions.key("llm.capacity")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription("Calls in flight per subtask of the async LLM operator.");
+
+    // ------------------------------------------------------------------ delivery
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
+            ConfigOptions.key("sink.delivery-guarantee")
+                    .enumType(DeliveryGuarantee.class)
+                    .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
+                    .withDescription(
+                            "Guarantee of the Kafka sinks: AT_LEAST_ONCE or EXACTLY_ONCE (needs"
+                                    + " checkpoints; output is visible when they complete).");
+
+    private AgentStreamOptions() {}
+}

@@ -1,0 +1,24 @@
+package dev.agentstream.job;
+
+/**
+ * Stable uids of every source, operator and sink of the job, which are also their names in the web
+ * UI. Savepoints map state by uid: never change one, only add new ones.
+ */
+public final class OperatorIds {
+
+    public static final String BUS_SOURCE = "bus-source";
+    public static final String DECODE = "decode";
+    public static final String THREAD_CONTEXT = "thread-context";
+    public static final String LLM_CALL = "llm-call";
+    public static final String EMIT = "emit";
+    public static final String BUS_SINK = "bus-sink";
+    public static final String USAGE_SINK = "usage-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    /** Every uid, in graph order. */
+    public static final String[] ALL = {
+        BUS_SOURCE, DECODE, THREAD_CONTEXT, LLM_CALL, EMIT, BUS_SINK, USAGE_SINK, DEAD_LETTER_SINK
+    };
+
+    private OperatorIds() {}
+}

@@ -1,0 +1,67 @@
+package dev.agentstream.job.kafka;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+
+import dev.agentstream.job.AgentStreamGraph;
+import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.udfs.envelope.BusRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** Builds the Kafka source of the bus and the three Kafka sinks from the job's options. */
+public final class KafkaIo {
+
+    private KafkaIo() {}
+
+    public static AgentStreamGraph.Io from(Configuration conf, String jobName) {
+        String servers = conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS);
+        DeliveryGuarantee guarantee = conf.get(AgentStreamOptions.DELIVERY_GUARANTEE);
+        KafkaSource<BusRecord> source =
+                KafkaSource.<BusRecord>builder()
+                        .setBootstrapServers(servers)
+                        .setTopics(conf.get(AgentStreamOptions.BUS_TOPIC))
+                        .setGroupId(conf.get(AgentStreamOptions.GROUP_ID))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setProperty("isolation.level", "read_committed")
+                        .setDeserializer(new BusRecordDeserializer())
+                        .build();
+        return new AgentStreamGraph.Io(
+                source,
+                sink(servers, guarantee, jobName, "bus", busSerializer(conf)),
+                sink(
+                        servers,
+                        guarantee,
+                        jobName,
+                        "usage",
+                        new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC))),
+                sink(
+                        servers,
+                        guarantee,
+                        jobName,
+                        "dead-letters",
+                        new DeadLetterSerializer(conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC))));
+    }
+
+    private static EnvelopeSerializer busSerializer(Configuration conf) {
+        return new EnvelopeSerializer(conf.get(AgentStreamOptions.BUS_TOPIC));
+    }
+
+    private static <T> KafkaSink<T> sink(
+            String servers,
+            DeliveryGuarantee guarantee,
+            String jobName,
+            String sinkName,
+            KafkaRecordSerializationSchema<T> serializer) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(servers)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(jobName + "-" + sinkName)
+                .setRecordSerializer(serializer)
+                .build();
+    }
+}

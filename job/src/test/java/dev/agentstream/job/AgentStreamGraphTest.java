@@ -1,0 +1,72 @@
+package dev.agentstream.job;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+
+import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.organism.OrganismLoader;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AgentStreamGraphTest {
+
+    private static final Path EXAMPLE = Path.of("..", "examples", "organism.yaml");
+
+    @Test
+    void shouldBuildWithoutGenericTypes() {
+        StreamGraph graph = streamGraph();
+
+        assertThat(graph.getStreamNodes()).isNotEmpty();
+    }
+
+    @Test
+    void shouldGiveEveryOperatorAStableUidFromOneList() {
+        List<String> uids =
+                streamGraph().getStreamNodes().stream()
+                        .map(StreamNode::getTransformationUID)
+                        .filter(Objects::nonNull)
+                        .toList();
+
+        assertThat(uids).containsAll(Arrays.asList(OperatorIds.ALL));
+        // Sinks V2 derive their committer's uid from the sink's.
+        assertThat(uids)
+                .map(uid -> uid.replaceFirst("^Sink Committer: ", ""))
+                .allSatisfy(uid -> assertThat(OperatorIds.ALL).contains(uid));
+    }
+
+    @Test
+    void shouldNameOperatorsShortly() {
+        List<String> names =
+                streamGraph().getStreamNodes().stream().map(StreamNode::getOperatorName).toList();
+
+        assertThat(names).contains("thread-context", "llm-call", "emit", "decode");
+    }
+
+    @Test
+    void shouldDefaultToRocksDbCheckpointsAndNoGenericTypes() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+
+        assertThat(conf.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+        assertThat(conf.toMap()).containsEntry("state.backend.type", "rocksdb");
+        assertThat(conf.toMap()).containsKey("execution.checkpointing.interval");
+    }
+
+    private static StreamGraph streamGraph() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.ORGANISM_PATH, EXAMPLE.toString());
+        Organism organism = OrganismLoader.load(EXAMPLE);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, "agentstream"));
+        return env.getStreamGraph();
+    }
+}

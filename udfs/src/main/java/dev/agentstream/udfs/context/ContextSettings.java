@@ -1,0 +1,30 @@
+package dev.agentstream.udfs.context;
+
+import org.apache.flink.util.Preconditions;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * Limits of a thread's context.
+ *
+ * @param ttl how long a thread's slots live after their last write
+ * @param maxSlots slots kept per thread; the oldest is evicted beyond it
+ * @param historyTokens token budget of the history in a turn's prompt
+ * @param maxCompletionTokens completion limit sent with each call
+ */
+public record ContextSettings(
+        Duration ttl, int maxSlots, int historyTokens, int maxCompletionTokens)
+        implements Serializable {
+
+    public ContextSettings {
+        Preconditions.checkArgument(!ttl.isNegative() && !ttl.isZero(), "ttl must be positive");
+        Preconditions.checkArgument(maxSlots > 0, "maxSlots must be > 0: %s", maxSlots);
+        Preconditions.checkArgument(historyTokens > 0, "historyTokens must be > 0");
+        Preconditions.checkArgument(maxCompletionTokens > 0, "maxCompletionTokens must be > 0");
+    }
+
+    public static ContextSettings defaults() {
+        return new ContextSettings(Duration.ofHours(24), 1000, 8000, 1024);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.agentstream.udfs.context;
+
+/** One envelope of a thread's context, as stored in keyed state under its sequence number. */
+public class ContextSlot {
+
+    public long seq;
+    public String from;
+
+    /** Recipient, or null when the envelope named none. */
+    public String to;
+
+    public String payloadRoot;
+    public String payloadXml;
+    public String envelopeId;
+
+    /** Processing time of the append, epoch milliseconds. */
+    public long appendedAt;
+
+    public ContextSlot() {}
+
+    public ContextSlot(
+            long seq,
+            String from,
+            String to,
+            String payloadRoot,
+            String payloadXml,
+            String envelopeId,
+            long appendedAt) {
+        this.seq = seq;
+        this.from = from;
+        this.to = to;
+        this.payloadRoot = payloadRoot;
+        this.payloadXml = payloadXml;
+        this.envelopeId = envelopeId;
+        this.appendedAt = appendedAt;
+    }
+}

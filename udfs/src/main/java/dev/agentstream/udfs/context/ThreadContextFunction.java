@@ -1,0 +1,147 @@
+package dev.agentstream.udfs.context;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import dev.agentstream.udfs.envelope.DeadLetter;
+import dev.agentstream.udfs.envelope.DeadLetterReason;
+import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.organism.Listener;
+import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.turn.TokenCounter;
+import dev.agentstream.udfs.turn.Turn;
+import dev.agentstream.udfs.turn.TurnBuilder;
+
+import java.util.Optional;
+
+/**
+ * Keyed by thread: appends every envelope of the thread to its context, in arrival order, and
+ * starts a turn when an envelope is addressed to one of the organism's LLM agents with that agent's
+ * payload.
+ *
+ * <p>The recipient is {@code <to>} when present, else the listener whose root tag the payload
+ * carries (xml-pipeline routes by root tag). An envelope from outside that names no listener of the
+ * organism, or gives an agent a payload it does not accept, goes to the dead letters and not into
+ * the context. Envelopes an agent of the organism wrote (the job's own output, read back from the
+ * bus) and payloads in a namespace (system messages, replies) are recorded and never start a turn,
+ * so that an agent's answer to an outside sender cannot loop.
+ *
+ * <p>State: see {@link ThreadState} (a map of slots and a head per thread, with a TTL).
+ */
+public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope, Turn> {
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("context-dead-letters", TypeInformation.of(DeadLetter.class));
+
+    private static final long serialVersionUID = 1L;
+
+    private final Organism organism;
+    private final ContextSettings settings;
+
+    private transient ThreadState state;
+    private transient TurnBuilder turns;
+    private transient Counter appended;
+    private transient Counter evicted;
+    private transient Counter turnsStarted;
+
+    public ThreadContextFunction(Organism organism, ContextSettings settings) {
+        this.organism = organism;
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = ThreadState.open(getRuntimeContext(), settings);
+        turns =
+                new TurnBuilder(
+                        organism,
+                        settings.historyTokens(),
+                        settings.maxCompletionTokens(),
+                        new TokenCounter());
+        var metrics = getRuntimeContext().getMetricGroup();
+        appended = metrics.counter("contextAppends");
+        evicted = metrics.counter("contextEvictions");
+        turnsStarted = metrics.counter("turnsStarted");
+    }
+
+    @Override
+    public void processElement(Envelope envelope, Context ctx, Collector<Turn> out)
+            throws Exception {
+        boolean ownOutput = organism.isAgent(envelope.from);
+        Optional<Listener> recipient = recipient(envelope);
+        if (!ownOutput && envelope.hasPlainPayload()) {
+            Optional<DeadLetterReason> problem = problem(envelope, recipient);
+            if (problem.isPresent()) {
+                ctx.output(DEAD_LETTERS, deadLetter(envelope, problem.get(), recipient));
+                return;
+            }
+        }
+
+        long now = ctx.timerService().currentProcessingTime();
+        ContextSlot slot =
+                new ContextSlot(
+                        0,
+                        envelope.from,
+                        envelope.to,
+                        envelope.payloadRoot,
+                        envelope.payloadXml,
+                        envelope.envelopeId,
+                        now);
+        evicted.inc(state.append(slot));
+        appended.inc();
+
+        if (envelope.hasPlainPayload()
+                && recipient.isPresent()
+                && recipient.get().agent()
+                && recipient.get().rootTag().equals(envelope.payloadRoot)) {
+            Turn turn = turns.build(recipient.get(), slot, state::newestBefore, now);
+            turn.thread = ctx.getCurrentKey();
+            turnsStarted.inc();
+            out.collect(turn);
+        }
+    }
+
+    private Optional<Listener> recipient(Envelope envelope) {
+        if (envelope.to != null) {
+            return organism.listener(envelope.to);
+        }
+        return envelope.hasPlainPayload()
+                ? organism.listenerForRootTag(envelope.payloadRoot)
+                : Optional.empty();
+    }
+
+    private static Optional<DeadLetterReason> problem(
+            Envelope envelope, Optional<Listener> recipient) {
+        if (recipient.isEmpty()) {
+            return Optional.of(DeadLetterReason.UNKNOWN_RECIPIENT);
+        }
+        Listener listener = recipient.get();
+        if (listener.agent() && !listener.rootTag().equals(envelope.payloadRoot)) {
+            return Optional.of(DeadLetterReason.PAYLOAD_MISMATCH);
+        }
+        return Optional.empty();
+    }
+
+    private DeadLetter deadLetter(
+            Envelope envelope, DeadLetterReason reason, Optional<Listener> recipient) {
+        String detail =
+                reason == DeadLetterReason.UNKNOWN_RECIPIENT
+                        ? "no listener "
+                                + (envelope.to != null
+                                        ? "named " + envelope.to
+                                        : "accepts <" + envelope.payloadRoot + ">")
+                        : recipient.get().name()
+                                + " accepts <"
+                                + recipient.get().rootTag()
+                                + ">, not <"
+                                + envelope.payloadRoot
+                                + ">";
+        // The original bytes are gone after decoding; the envelope's own fields go instead.
+        byte[] original = envelope.payloadXml.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new DeadLetter(reason, detail, envelope.envelopeId, envelope.thread, original);
+    }
+}

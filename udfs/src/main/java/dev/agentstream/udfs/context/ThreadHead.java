@@ -1,0 +1,22 @@
+package dev.agentstream.udfs.context;
+
+/**
+ * Bookkeeping of one thread's context: slots {@code [firstSeq, nextSeq)} may be present. Slots
+ * below {@code firstSeq} were evicted by the slot limit; slots inside may still have expired.
+ */
+public class ThreadHead {
+
+    public long firstSeq;
+    public long nextSeq;
+
+    public ThreadHead() {}
+
+    public ThreadHead(long firstSeq, long nextSeq) {
+        this.firstSeq = firstSeq;
+        this.nextSeq = nextSeq;
+    }
+
+    public long size() {
+        return nextSeq - firstSeq;
+    }
+}

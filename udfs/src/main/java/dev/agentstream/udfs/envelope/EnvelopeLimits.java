@@ -1,0 +1,63 @@
+package dev.agentstream.udfs.envelope;
+
+import java.io.Serializable;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+
+/**
+ * Bounds on any XML the job reads: the size of one record, element nesting, attributes on one
+ * element and the length of one text node or attribute value. Immutable and serializable, so it
+ * ships inside Flink functions.
+ *
+ * <pre>{@code
+ * EnvelopeLimits limits = EnvelopeLimits.defaults().withMaxBytes(256 * 1024);
+ * }</pre>
+ */
+public record EnvelopeLimits(int maxBytes, int maxDepth, int maxAttributes, int maxTextLength)
+        implements Serializable {
+
+    public static final int DEFAULT_MAX_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_DEPTH = 32;
+    public static final int DEFAULT_MAX_ATTRIBUTES = 32;
+    public static final int DEFAULT_MAX_TEXT_LENGTH = 512 * 1024;
+
+    /** The smallest element, {@code <a/>}, takes this many bytes. */
+    private static final int SMALLEST_ELEMENT_BYTES = 4;
+
+    public EnvelopeLimits {
+        checkArgument(maxBytes > 0, "maxBytes must be positive, was %s", maxBytes);
+        checkArgument(maxDepth > 1, "maxDepth must be at least 2, was %s", maxDepth);
+        checkArgument(maxAttributes >= 0, "maxAttributes must not be negative: %s", maxAttributes);
+        checkArgument(maxTextLength > 0, "maxTextLength must be positive, was %s", maxTextLength);
+    }
+
+    /** 1 MiB records, 32 levels, 32 attributes per element, 512 KiB per text node. */
+    public static EnvelopeLimits defaults() {
+        return new EnvelopeLimits(
+                DEFAULT_MAX_BYTES,
+                DEFAULT_MAX_DEPTH,
+                DEFAULT_MAX_ATTRIBUTES,
+                DEFAULT_MAX_TEXT_LENGTH);
+    }
+
+    public EnvelopeLimits withMaxBytes(int bytes) {
+        return new EnvelopeLimits(bytes, maxDepth, maxAttributes, maxTextLength);
+    }
+
+    public EnvelopeLimits withMaxDepth(int depth) {
+        return new EnvelopeLimits(maxBytes, depth, maxAttributes, maxTextLength);
+    }
+
+    public EnvelopeLimits withMaxAttributes(int attributes) {
+        return new EnvelopeLimits(maxBytes, maxDepth, attributes, maxTextLength);
+    }
+
+    public EnvelopeLimits withMaxTextLength(int length) {
+        return new EnvelopeLimits(maxBytes, maxDepth, maxAttributes, length);
+    }
+
+    /** Most elements a document of {@link #maxBytes()} can hold. */
+    public int maxElementCount() {
+        return maxBytes / SMALLEST_ELEMENT_BYTES + 1;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.agentstream.udfs.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentstream.udfs.turn.ChatMessage;
+import dev.agentstream.udfs.turn.Turn;
+import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.Dsl;
+import org.asynchttpclient.Response;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Calls an OpenAI-compatible {@code /chat/completions} endpoint (OpenAI, xAI, Groq, vLLM, the
+ * project's simulator) over async-http-client. The HTTP client's own retries are off: retrying is
+ * the router's decision, never the transport's.
+ */
+public final class OpenAiChatClient implements LlmClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AsyncHttpClient http;
+    private final String url;
+    private final String apiKey;
+
+    /**
+     * @param baseUrl e.g. {@code https://api.openai.com/v1}, without a trailing slash
+     * @param apiKey bearer key, or empty to send no Authorization header
+     */
+    public OpenAiChatClient(String baseUrl, String apiKey, Duration timeout, int maxConnections) {
+        this.url = baseUrl + "/chat/completions";
+        this.apiKey = apiKey;
+        this.http =
+                Dsl.asyncHttpClient(
+                        Dsl.config()
+                                .setThreadPoolName("agentstream-llm-http")
+                                .setMaxRequestRetry(0)
+                                .setConnectTimeout(Duration.ofSeconds(10))
+                                .setRequestTimeout(timeout)
+                                .setReadTimeout(timeout)
+                                .setMaxConnections(maxConnections)
+                                .setFollowRedirect(false));
+    }
+
+    @Override
+    public CompletableFuture<LlmReply> complete(Turn turn) {
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(requestBody(turn));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(
+                    new LlmCallException("cannot encode the request", e));
+        }
+        var request =
+                http.preparePost(url)
+                        .setHeader("Content-Type", "application/json")
+                        .setHeader("Accept", "application/json")
+                        .setBody(body);
+        if (!apiKey.isEmpty()) {
+            request.setHeader("Authorization", "Bearer " + apiKey);
+        }
+        return request.execute()
+                .toCompletableFuture()
+                .handle(
+                        (response, error) -> {
+                            if (error != null) {
+                                throw new LlmCallException(
+                                        "no response: " + error.getClass().getSimpleName(), error);
+                            }
+                            return parse(response);
+                        });
+    }
+
+    static ObjectNode requestBody(Turn turn) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("model", turn.model);
+        root.put("max_tokens", turn.maxTokens);
+        ArrayNode messages = root.putArray("messages");
+        for (ChatMessage m : turn.messages) {
+            messages.addObject().put("role", m.role).put("content", m.content);
+        }
+        return root;
+    }
+
+    static LlmReply parse(Response response) {
+        int status = response.getStatusCode();
+        JsonNode root;
+        try {
+            root = JSON.readTree(response.getResponseBodyAsBytes());
+        } catch (IOException e) {
+            throw new LlmCallException(status, "HTTP " + status + " with a malformed body");
+        }
+        if (status != 200) {
+            JsonNode err = root == null ? null : root.path("error");
+            String kind =
+                    err == null
+                            ? "no error body"
+                            : err.path("type").asText(err.path("code").asText("unknown"));
+            throw new LlmCallException(status, "HTTP " + status + " from provider: " + kind);
+        }
+        JsonNode choice = root == null ? null : root.path("choices").path(0);
+        if (choice == null || choice.isMissingNode()) {
+            throw new LlmCallException(status, "response has no choices");
+        }
+        JsonNode usage = root.path("usage");
+        return new LlmReply(
+                choice.path("message").path("content").asText(""),
+                usage.path("prompt_tokens").asInt(0),
+                usage.path("completion_tokens").asInt(0),
+                root.path("model").asText(""),
+                root.path("id").asText(""),
+                choice.path("finish_reason").asText(""));
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
+    }
+}

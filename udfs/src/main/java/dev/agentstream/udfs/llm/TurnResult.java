@@ -1,0 +1,58 @@
+package dev.agentstream.udfs.llm;
+
+import dev.agentstream.udfs.turn.Turn;
+
+/** The outcome of one turn's LLM call: the answer and its usage, or why there is none. */
+public class TurnResult {
+
+    public static final String OK = "ok";
+    public static final String FAILED = "failed";
+
+    public Turn turn;
+
+    /** {@link #OK} or {@link #FAILED}. */
+    public String status;
+
+    /** The answer's text; empty when failed or when the provider sent no content. */
+    public String text = "";
+
+    public int promptTokens;
+    public int completionTokens;
+    public String responseModel = "";
+    public String responseId = "";
+    public String finishReason = "";
+
+    /** Short cause of a failure (status and error type), empty when ok. */
+    public String error = "";
+
+    public long latencyMs;
+
+    public TurnResult() {}
+
+    public static TurnResult ok(Turn turn, LlmReply reply, long latencyMs) {
+        TurnResult r = new TurnResult();
+        r.turn = turn;
+        r.status = OK;
+        r.text = reply.text();
+        r.promptTokens = reply.promptTokens();
+        r.completionTokens = reply.completionTokens();
+        r.responseModel = reply.responseModel();
+        r.responseId = reply.responseId();
+        r.finishReason = reply.finishReason();
+        r.latencyMs = latencyMs;
+        return r;
+    }
+
+    public static TurnResult failed(Turn turn, String error, long latencyMs) {
+        TurnResult r = new TurnResult();
+        r.turn = turn;
+        r.status = FAILED;
+        r.error = error;
+        r.latencyMs = latencyMs;
+        return r;
+    }
+
+    public boolean isOk() {
+        return OK.equals(status);
+    }
+}

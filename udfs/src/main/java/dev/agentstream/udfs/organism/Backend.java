@@ -1,0 +1,25 @@
+package dev.agentstream.udfs.organism;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * One LLM backend of the organism's {@code llm:} section.
+ *
+ * <p>Upstream guesses the model from substrings; here a backend serves the model it declares
+ * ({@code model:}, our addition), or its provider's documented default when it declares none.
+ *
+ * @param apiKeyEnv name of the environment variable that holds the key; the key itself is read only
+ *     where the call is made and never stored or logged
+ */
+public record Backend(
+        String provider,
+        String name,
+        String apiKeyEnv,
+        String baseUrl,
+        String model,
+        int priority,
+        int rateLimitTpm,
+        int maxConcurrent,
+        Duration timeout)
+        implements Serializable {}

@@ -1,0 +1,29 @@
+package dev.agentstream.udfs.turn;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+
+/**
+ * Counts prompt tokens with a real BPE tokenizer (o200k_base). Providers tokenize their own way, so
+ * the count is an estimate for windowing, not a bill: bills use the provider's usage.
+ */
+public final class TokenCounter {
+
+    /** Tokens a chat message costs beyond its content (role and separators). */
+    public static final int PER_MESSAGE_OVERHEAD = 4;
+
+    private final Encoding encoding;
+
+    public TokenCounter() {
+        this.encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    }
+
+    public int count(String text) {
+        return text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+    }
+
+    public int count(ChatMessage message) {
+        return PER_MESSAGE_OVERHEAD + count(message.content);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.agentstream.udfs.turn;
+
+/**
+ * One LLM call an agent must make: the prompt built from the thread's context, and what the emit
+ * stage needs to address the answer.
+ */
+public class Turn {
+
+    public String thread;
+
+    /** The agent listener that answers. */
+    public String agent;
+
+    /** Sender of the envelope that started the turn; the answer goes back to it by default. */
+    public String replyTo;
+
+    /** Root tag of the payload that started the turn. */
+    public String inputRoot;
+
+    /** Id of the envelope that started the turn. */
+    public String inputEnvelopeId;
+
+    /** Model the turn asks for. */
+    public String model;
+
+    public int maxTokens;
+    public ChatMessage[] messages;
+
+    /** Processing time at which the turn was built, epoch milliseconds. */
+    public long createdAt;
+
+    public Turn() {}
+
+    @Override
+    public String toString() {
+        return "Turn{thread="
+                + thread
+                + ", agent="
+                + agent
+                + ", model="
+                + model
+                + ", messages="
+                + (messages == null ? 0 : messages.length)
+                + "}";
+    }
+}

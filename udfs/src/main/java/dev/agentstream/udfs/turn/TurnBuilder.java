@@ -1,0 +1,114 @@
+package dev.agentstream.udfs.turn;
+
+import dev.agentstream.udfs.context.ContextSlot;
+import dev.agentstream.udfs.organism.Listener;
+import dev.agentstream.udfs.organism.Organism;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Builds an agent's prompt: its own prompt and a description of its peers, then the thread's
+ * history as chat messages (assistant for the agent's own envelopes, user for everyone else's),
+ * windowed to a token budget from the newest back, then the payload that started the turn.
+ */
+public final class TurnBuilder {
+
+    /** Reads a thread's slots before a sequence number, newest first, while a test accepts. */
+    @FunctionalInterface
+    public interface History {
+        List<ContextSlot> newestBefore(long seq, Predicate<ContextSlot> keep) throws IOException;
+    }
+
+    private final Organism organism;
+    private final int historyTokens;
+    private final int maxCompletionTokens;
+    private final TokenCounter counter;
+
+    public TurnBuilder(
+            Organism organism, int historyTokens, int maxCompletionTokens, TokenCounter counter) {
+        this.organism = organism;
+        this.historyTokens = historyTokens;
+        this.maxCompletionTokens = maxCompletionTokens;
+        this.counter = counter;
+    }
+
+    /** The turn of {@code agent} answering {@code input}, which is already in the context. */
+    public Turn build(Listener agent, ContextSlot input, History history, long now)
+            throws IOException {
+        List<ChatMessage> messages = new ArrayList<>();
+        messages.add(new ChatMessage(ChatMessage.SYSTEM, systemPrompt(agent)));
+        messages.addAll(window(agent, input.seq, history));
+        messages.add(new ChatMessage(ChatMessage.USER, input.payloadXml));
+
+        Turn turn = new Turn();
+        turn.agent = agent.name();
+        turn.replyTo = input.from;
+        turn.inputRoot = input.payloadRoot;
+        turn.inputEnvelopeId = input.envelopeId;
+        turn.model = organism.llm().primary().model();
+        turn.maxTokens = maxCompletionTokens;
+        turn.messages = messages.toArray(new ChatMessage[0]);
+        turn.createdAt = now;
+        return turn;
+    }
+
+    /** The agent's prompt followed by the peers it may address and how to address them. */
+    public String systemPrompt(Listener agent) {
+        StringBuilder sb = new StringBuilder(agent.prompt().strip()).append("\n\n");
+        sb.append("You are the agent \"")
+                .append(agent.name())
+                .append("\" of the organism \"")
+                .append(organism.name())
+                .append("\". Answer with XML payload elements.\n");
+        if (agent.peers().isEmpty()) {
+            sb.append("You have no peers: your answer goes back to the sender.\n");
+            return sb.toString();
+        }
+        sb.append("Each element goes to the peer that accepts its root tag:\n");
+        for (String peerName : agent.peers()) {
+            Listener peer = organism.listener(peerName).orElseThrow();
+            sb.append("- ")
+                    .append(peer.name())
+                    .append(": ")
+                    .append(sentence(peer.description()))
+                    .append(" Accepts <")
+                    .append(peer.rootTag())
+                    .append(">.\n");
+        }
+        sb.append("An element no peer accepts, or text alone, goes back to the sender.\n");
+        return sb.toString();
+    }
+
+    private List<ChatMessage> window(Listener agent, long inputSeq, History history)
+            throws IOException {
+        int[] used = {0};
+        List<ContextSlot> kept =
+                history.newestBefore(
+                        inputSeq,
+                        slot -> {
+                            used[0] +=
+                                    counter.count(slot.payloadXml)
+                                            + TokenCounter.PER_MESSAGE_OVERHEAD;
+                            return used[0] <= historyTokens;
+                        });
+        List<ChatMessage> out = new ArrayList<>(kept.size());
+        for (ContextSlot slot : kept) {
+            String role = agent.name().equals(slot.from) ? ChatMessage.ASSISTANT : ChatMessage.USER;
+            out.add(new ChatMessage(role, slot.payloadXml));
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    private static String sentence(String description) {
+        String d = description.strip();
+        if (d.isEmpty()) {
+            return "(no description).";
+        }
+        return d.endsWith(".") ? d : d + ".";
+    }
+}

@@ -1,0 +1,68 @@
+package dev.agentstream.udfs;
+
+import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.organism.OrganismLoader;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Named values and tiny builders shared by the udfs tests. */
+public final class Fixtures {
+
+    public static final String THREAD_A = "6f1c2a9e-4b7d-4e21-9a55-0d3b8c7e1f42";
+    public static final String THREAD_B = "b2e84d10-77c3-4f6a-8e09-51a6d2c4f3b7";
+
+    /** The hello-world organism in our own words, shaped like upstream's. */
+    public static final String HELLO_YAML =
+            String.join(
+                    "\n",
+                    "organism:",
+                    "  name: hello-world",
+                    "llm:",
+                    "  strategy: failover",
+                    "  backends:",
+                    "    - provider: xai",
+                    "      api_key_env: XAI_API_KEY",
+                    "listeners:",
+                    "  - name: greeter",
+                    "    payload_class: handlers.hello.Greeting",
+                    "    description: Greets and forwards to shouter",
+                    "    agent: true",
+                    "    peers: [shouter]",
+                    "    prompt: Be friendly.",
+                    "  - name: shouter",
+                    "    payload_class: handlers.hello.GreetingResponse",
+                    "    description: Shouts in capitals",
+                    "    agent: false",
+                    "  - name: response-handler",
+                    "    payload_class: handlers.hello.ShoutedResponse",
+                    "    agent: false",
+                    "");
+
+    private Fixtures() {}
+
+    public static Organism helloWorld() {
+        return OrganismLoader.parse(HELLO_YAML, "fixture");
+    }
+
+    /** A namespace-less payload envelope, as upstream's listeners write them. */
+    public static Envelope envelope(String thread, String from, String to, String root, String id) {
+        String xml = "<" + root + "><text>" + id + "</text></" + root + ">";
+        Envelope e = new Envelope(from, to, thread, xml, root, "");
+        e.envelopeId = id;
+        return e;
+    }
+
+    /** {@code ../shared/xml-pipeline/<name>} found by walking up from the working directory. */
+    public static Optional<Path> upstreamFile(String name) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared").resolve("xml-pipeline").resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.agentstream.udfs.turn;
+
+import dev.agentstream.udfs.Fixtures;
+import dev.agentstream.udfs.context.ContextSlot;
+import dev.agentstream.udfs.organism.Listener;
+import dev.agentstream.udfs.organism.Organism;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TurnBuilderTest {
+
+    private static final Organism HELLO = Fixtures.helloWorld();
+    private static final Listener GREETER = HELLO.listener("greeter").orElseThrow();
+    private static final TokenCounter COUNTER = new TokenCounter();
+
+    @Test
+    void shouldDescribeEachPeerWithTheRootTagItAccepts() {
+        String prompt = new TurnBuilder(HELLO, 1000, 100, COUNTER).systemPrompt(GREETER);
+
+        assertThat(prompt).startsWith("Be friendly.");
+        assertThat(prompt).contains("\"greeter\"").contains("\"hello-world\"");
+        assertThat(prompt).contains("- shouter: Shouts in capitals. Accepts <GreetingResponse>.");
+        assertThat(prompt).doesNotContain("response-handler");
+    }
+
+    @Test
+    void shouldWindowHistoryToTheTokenBudgetFromTheNewestBack() throws Exception {
+        List<ContextSlot> thread = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            thread.add(slot(i, "console", "<Note><text>message number " + i + "</text></Note>"));
+        }
+        ContextSlot input = slot(50, "console", "<Greeting><name>Ada</name></Greeting>");
+        int perSlot = COUNTER.count(thread.get(10).payloadXml) + TokenCounter.PER_MESSAGE_OVERHEAD;
+        int budget = perSlot * 5 + perSlot / 2;
+
+        Turn turn =
+                new TurnBuilder(HELLO, budget, 100, COUNTER)
+                        .build(GREETER, input, history(thread), 7L);
+
+        // system + 5 newest slots that fit + the input
+        assertThat(turn.messages).hasSize(7);
+        assertThat(turn.messages[1].content).contains("message number 45");
+        assertThat(turn.messages[5].content).contains("message number 49");
+        assertThat(turn.messages[6].content).isEqualTo(input.payloadXml);
+        assertThat(turn.maxTokens).isEqualTo(100);
+        assertThat(turn.createdAt).isEqualTo(7L);
+        assertThat(turn.model).isEqualTo(HELLO.llm().primary().model());
+    }
+
+    @Test
+    void shouldReadNoMoreSlotsThanTheWindowNeeds() throws Exception {
+        List<ContextSlot> thread = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            thread.add(slot(i, "console", "<Note><text>" + i + "</text></Note>"));
+        }
+        int[] reads = {0};
+        TurnBuilder.History counting =
+                (seq, keep) -> {
+                    List<ContextSlot> out = new ArrayList<>();
+                    for (long s = seq - 1; s >= 0; s--) {
+                        reads[0]++;
+                        if (!keep.test(thread.get((int) s))) {
+                            break;
+                        }
+                        out.add(thread.get((int) s));
+                    }
+                    return out;
+                };
+
+        new TurnBuilder(HELLO, 200, 100, COUNTER)
+                .build(GREETER, slot(10_000, "console", "<Greeting/>"), counting, 0L);
+
+        assertThat(reads[0]).isLessThan(50);
+    }
+
+    private static ContextSlot slot(long seq, String from, String xml) {
+        return new ContextSlot(seq, from, null, "Note", xml, "e" + seq, 0L);
+    }
+
+    private static TurnBuilder.History history(List<ContextSlot> slots) {
+        return (long seq, Predicate<ContextSlot> keep) -> {
+            List<ContextSlot> out = new ArrayList<>();
+            for (long s = seq - 1; s >= 0; s--) {
+                ContextSlot slot = slots.get((int) s);
+                if (!keep.test(slot)) {
+                    break;
+                }
+                out.add(slot);
+            }
+            return out;
+        };
+    }
+}
