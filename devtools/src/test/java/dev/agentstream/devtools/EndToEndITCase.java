@@ -101,7 +101,7 @@ class EndToEndITCase {
 
         JobClient job = startJob(OrganismLoader.load(upstream.get()), upstream.get(), topics);
         try {
-            bus.send(topics.bus, null, "<message>not even close</message");
+            bus.send(topics.bus, null, "not even close to XML {");
             bus.send(topics.bus, thread, greeting(thread, "Ada"));
 
             List<Envelope> answers = answersOn(topics, 1);
