@@ -89,7 +89,14 @@ public final class LocalRun implements Callable<Integer> {
     private volatile boolean stopRequested;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LocalRun()).execute(args));
+        CommandLine cli = new CommandLine(new LocalRun());
+        cli.setExecutionExceptionHandler(
+                (error, command, parsed) -> {
+                    command.getErr().printf("agentstream-local failed: %s%n", rootCause(error));
+                    command.getErr().println("Details: .local/agentstream-local.log");
+                    return 1;
+                });
+        System.exit(cli.execute(args));
     }
 
     @Override
@@ -97,7 +104,7 @@ public final class LocalRun implements Callable<Integer> {
         long started = System.nanoTime();
         Organism organism = OrganismLoader.load(organismFile);
         List<String> envelopes = EnvelopeFile.read(envelopeFile);
-        Path runDir = Files.createDirectories(workDir.resolve(runName()));
+        Path runDir = Files.createDirectories(workDir.toAbsolutePath().resolve(runName()));
         Runtime.getRuntime().addShutdownHook(new Thread(this::onCtrlC, "agentstream-local-stop"));
         out.printf(
                 "AgentStream local run: organism %s, %d envelopes from %s%n",
@@ -242,6 +249,14 @@ public final class LocalRun implements Callable<Integer> {
 
     private Path logFile() {
         return Path.of(".local", "agentstream-local.log");
+    }
+
+    private static String rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause == error ? error.toString() : error + " (cause: " + cause + ")";
     }
 
     private static String runName() {
