@@ -107,7 +107,8 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_TTL),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_SLOTS),
                 conf.get(AgentStreamOptions.CONTEXT_HISTORY_TOKENS),
-                conf.get(AgentStreamOptions.LLM_MAX_TOKENS));
+                conf.get(AgentStreamOptions.LLM_MAX_TOKENS),
+                conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS));
     }
 
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {

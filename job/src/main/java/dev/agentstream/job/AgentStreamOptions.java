@@ -78,6 +78,15 @@ public final class AgentStreamOptions {
                     .defaultValue(8000)
                     .withDescription("Token budget of the thread history in a prompt.");
 
+    public static final ConfigOption<Integer> CONTEXT_MAX_TURNS =
+            ConfigOptions.key("context.max-turns")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "Agent turns one thread may start; beyond, envelopes for agents go to"
+                                    + " the dead letters (reason turn-limit). Stops agents that"
+                                    + " answer each other forever.");
+
     // ------------------------------------------------------------------ llm
 
     public static final ConfigOption<String> LLM_BASE_URL =

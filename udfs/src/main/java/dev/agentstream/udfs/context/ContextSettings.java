@@ -12,9 +12,11 @@ import java.time.Duration;
  * @param maxSlots slots kept per thread; the oldest is evicted beyond it
  * @param historyTokens token budget of the history in a turn's prompt
  * @param maxCompletionTokens completion limit sent with each call
+ * @param maxTurns agent turns one thread may start; a guard against agents that answer each other
+ *     forever
  */
 public record ContextSettings(
-        Duration ttl, int maxSlots, int historyTokens, int maxCompletionTokens)
+        Duration ttl, int maxSlots, int historyTokens, int maxCompletionTokens, int maxTurns)
         implements Serializable {
 
     public ContextSettings {
@@ -22,9 +24,10 @@ public record ContextSettings(
         Preconditions.checkArgument(maxSlots > 0, "maxSlots must be > 0: %s", maxSlots);
         Preconditions.checkArgument(historyTokens > 0, "historyTokens must be > 0");
         Preconditions.checkArgument(maxCompletionTokens > 0, "maxCompletionTokens must be > 0");
+        Preconditions.checkArgument(maxTurns > 0, "maxTurns must be > 0: %s", maxTurns);
     }
 
     public static ContextSettings defaults() {
-        return new ContextSettings(Duration.ofHours(24), 1000, 8000, 1024);
+        return new ContextSettings(Duration.ofHours(24), 1000, 8000, 1024, 100);
     }
 }

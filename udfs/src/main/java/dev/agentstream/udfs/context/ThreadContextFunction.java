@@ -10,6 +10,8 @@ import org.apache.flink.util.OutputTag;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.DeadLetterReason;
 import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeCodec;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.turn.TokenCounter;
@@ -43,6 +45,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private final ContextSettings settings;
 
     private transient ThreadState state;
+    private transient EnvelopeCodec codec;
     private transient TurnBuilder turns;
     private transient Counter appended;
     private transient Counter evicted;
@@ -56,6 +59,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     @Override
     public void open(OpenContext openContext) {
         state = ThreadState.open(getRuntimeContext(), settings);
+        codec = new EnvelopeCodec(EnvelopeLimits.defaults());
         turns =
                 new TurnBuilder(
                         organism,
@@ -98,6 +102,11 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                 && recipient.isPresent()
                 && recipient.get().agent()
                 && recipient.get().rootTag().equals(envelope.payloadRoot)) {
+            if (!state.tryCountTurn()) {
+                String detail = "thread reached " + settings.maxTurns() + " agent turns";
+                ctx.output(DEAD_LETTERS, deadLetter(envelope, DeadLetterReason.TURN_LIMIT, detail));
+                return;
+            }
             Turn turn = turns.build(recipient.get(), slot, state::newestBefore, now);
             turn.thread = ctx.getCurrentKey();
             turnsStarted.inc();
@@ -128,20 +137,27 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
 
     private DeadLetter deadLetter(
             Envelope envelope, DeadLetterReason reason, Optional<Listener> recipient) {
-        String detail =
-                reason == DeadLetterReason.UNKNOWN_RECIPIENT
-                        ? "no listener "
-                                + (envelope.to != null
-                                        ? "named " + envelope.to
-                                        : "accepts <" + envelope.payloadRoot + ">")
-                        : recipient.get().name()
-                                + " accepts <"
-                                + recipient.get().rootTag()
-                                + ">, not <"
-                                + envelope.payloadRoot
-                                + ">";
-        // The original bytes are gone after decoding; the envelope's own fields go instead.
-        byte[] original = envelope.payloadXml.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return new DeadLetter(reason, detail, envelope.envelopeId, envelope.thread, original);
+        return deadLetter(envelope, reason, detail(envelope, reason, recipient));
+    }
+
+    private static String detail(
+            Envelope envelope, DeadLetterReason reason, Optional<Listener> recipient) {
+        return reason == DeadLetterReason.UNKNOWN_RECIPIENT
+                ? "no listener "
+                        + (envelope.to != null
+                                ? "named " + envelope.to
+                                : "accepts <" + envelope.payloadRoot + ">")
+                : recipient.get().name()
+                        + " accepts <"
+                        + recipient.get().rootTag()
+                        + ">, not <"
+                        + envelope.payloadRoot
+                        + ">";
+    }
+
+    /** A dead letter that carries the envelope re-encoded: its original bytes are gone. */
+    private DeadLetter deadLetter(Envelope envelope, DeadLetterReason reason, String detail) {
+        return new DeadLetter(
+                reason, detail, envelope.envelopeId, envelope.thread, codec.encode(envelope));
     }
 }

@@ -9,6 +9,9 @@ public class ThreadHead {
     public long firstSeq;
     public long nextSeq;
 
+    /** Agent turns the thread has started. */
+    public long turns;
+
     public ThreadHead() {}
 
     public ThreadHead(long firstSeq, long nextSeq) {

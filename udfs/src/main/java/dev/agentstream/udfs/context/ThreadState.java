@@ -30,11 +30,16 @@ final class ThreadState {
     private final MapState<Long, ContextSlot> slots;
     private final ValueState<ThreadHead> head;
     private final int maxSlots;
+    private final int maxTurns;
 
-    private ThreadState(MapState<Long, ContextSlot> slots, ValueState<ThreadHead> head, int max) {
+    private ThreadState(
+            MapState<Long, ContextSlot> slots,
+            ValueState<ThreadHead> head,
+            ContextSettings settings) {
         this.slots = slots;
         this.head = head;
-        this.maxSlots = max;
+        this.maxSlots = settings.maxSlots();
+        this.maxTurns = settings.maxTurns();
     }
 
     static ThreadState open(RuntimeContext ctx, ContextSettings settings) {
@@ -49,8 +54,7 @@ final class ThreadState {
         ValueStateDescriptor<ThreadHead> headDesc =
                 new ValueStateDescriptor<>(HEAD, TypeInformation.of(ThreadHead.class));
         headDesc.enableTimeToLive(ttl);
-        return new ThreadState(
-                ctx.getMapState(slotsDesc), ctx.getState(headDesc), settings.maxSlots());
+        return new ThreadState(ctx.getMapState(slotsDesc), ctx.getState(headDesc), settings);
     }
 
     /**
@@ -76,6 +80,21 @@ final class ThreadState {
         } catch (Exception e) {
             throw new IOException("cannot append to thread context", e);
         }
+    }
+
+    /**
+     * Counts one more agent turn on the thread, unless it already has as many as allowed.
+     *
+     * @return false when the thread is at its turn limit
+     */
+    boolean tryCountTurn() throws IOException {
+        ThreadHead h = current();
+        if (h.turns >= maxTurns) {
+            return false;
+        }
+        h.turns++;
+        head.update(h);
+        return true;
     }
 
     /**

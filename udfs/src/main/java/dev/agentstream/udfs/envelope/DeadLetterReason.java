@@ -31,7 +31,9 @@ public enum DeadLetterReason {
     /** Addressed to a listener the organism does not declare. */
     UNKNOWN_RECIPIENT,
     /** Addressed to an agent with a payload whose root tag is not that agent's. */
-    PAYLOAD_MISMATCH;
+    PAYLOAD_MISMATCH,
+    /** The thread already had as many agent turns as {@code context.max-turns} allows. */
+    TURN_LIMIT;
 
     /** Kebab-case code, e.g. {@code thread-not-uuid}. */
     public String code() {

@@ -11,6 +11,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import dev.agentstream.udfs.Fixtures;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -177,11 +178,53 @@ class ThreadContextFunctionTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("backends")
+    void shouldStopStartingTurnsAtTheTurnLimit(StateBackend backend) throws Exception {
+        try (var harness = harness(backend, 100, 2)) {
+            for (int i = 1; i <= 4; i++) {
+                harness.processElement(
+                        record(envelope(THREAD_A, "console", "greeter", "Greeting", "t" + i)));
+            }
+            harness.processElement(
+                    record(envelope(THREAD_B, "console", "greeter", "Greeting", "b")));
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(t -> t.inputEnvelopeId)
+                    .containsExactly("t1", "t2", "b");
+            List<DeadLetter> dead = deadLetters(harness);
+            assertThat(dead).extracting(d -> d.reason).containsOnly("turn-limit");
+            assertThat(dead).extracting(d -> d.source).containsExactly("t3", "t4");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void shouldPutTheWholeEnvelopeInADeadLetter(StateBackend backend) throws Exception {
+        try (var harness = harness(backend, 100)) {
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "nobody", "Greeting", "x")));
+
+            DeadLetter dead = deadLetters(harness).get(0);
+            Envelope original = new EnvelopeCodec().decode(dead.original);
+            assertThat(original.to).isEqualTo("nobody");
+            assertThat(original.thread).isEqualTo(THREAD_A);
+            assertThat(original.payloadRoot).isEqualTo("Greeting");
+            assertThat(dead.thread).isEqualTo(THREAD_A);
+        }
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
             StateBackend backend, int maxSlots) throws Exception {
+        return harness(backend, maxSlots, 100);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
+            StateBackend backend, int maxSlots, int maxTurns) throws Exception {
         var function =
                 new ThreadContextFunction(
-                        Fixtures.helloWorld(), new ContextSettings(TTL, maxSlots, 8000, 256));
+                        Fixtures.helloWorld(),
+                        new ContextSettings(TTL, maxSlots, 8000, 256, maxTurns));
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(function), e -> e.thread, Types.STRING);
