@@ -131,8 +131,13 @@ public final class OutputParser implements Serializable {
     private ParsedElement copy(XMLStreamReader2 in, XmlLimitGuard guard) throws XMLStreamException {
         String root = in.getLocalName();
         String namespace = in.getNamespaceURI() == null ? "" : in.getNamespaceURI();
-        String xml = XmlCopier.elementToString(in, outputFactory(), guard);
-        return new ParsedElement(xml, root, namespace);
+        // A payload inside a model-written <message xmlns="..."> inherits the envelope
+        // namespace, which defines no payloads: it is a plain payload, as in decoding.
+        boolean inherited = namespace.equals(Envelope.NAMESPACE);
+        String xml =
+                XmlCopier.elementToString(
+                        in, outputFactory(), guard, inherited ? Envelope.NAMESPACE : null);
+        return new ParsedElement(xml, root, inherited ? "" : namespace);
     }
 
     private static boolean isEnvelope(XMLStreamReader2 in) {
