@@ -1,0 +1,169 @@
+package dev.agentstream.udfs.llm;
+
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.agentstream.udfs.turn.ChatMessage;
+import dev.agentstream.udfs.turn.Turn;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The async LLM operator against a real HTTP server on loopback that answers as the test says:
+ * every turn yields exactly one result, whatever the server does.
+ */
+class LlmCallFunctionTest {
+
+    private static final String OK_BODY =
+            "{\"id\":\"r-1\",\"model\":\"m-1\",\"choices\":[{\"index\":0,\"message\":"
+                    + "{\"role\":\"assistant\",\"content\":\"<Pong/>\"},"
+                    + "\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3}}";
+
+    private record Answer(int status, String body, long delayMillis) {}
+
+    private final AtomicReference<Answer> answer = new AtomicReference<>();
+    private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
+    private HttpServer server;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext(
+                "/v1/chat/completions",
+                exchange -> {
+                    lastAuthorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+                    exchange.getRequestBody().readAllBytes();
+                    Answer a = answer.get();
+                    try {
+                        Thread.sleep(a.delayMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(a.status(), body.length);
+                    exchange.getResponseBody().write(body);
+                    exchange.close();
+                });
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    @Test
+    void shouldReturnTheAnswerAndItsUsage() throws Exception {
+        answer.set(new Answer(200, OK_BODY, 0));
+
+        TurnResult result = onlyResult(call(baseUrl(), 5_000));
+
+        assertThat(result.isOk()).isTrue();
+        assertThat(result.text).isEqualTo("<Pong/>");
+        assertThat(result.promptTokens).isEqualTo(11);
+        assertThat(result.completionTokens).isEqualTo(3);
+        assertThat(result.responseModel).isEqualTo("m-1");
+        assertThat(result.responseId).isEqualTo("r-1");
+        assertThat(lastAuthorization.get()).isNull();
+    }
+
+    @Test
+    void shouldTurnAProviderErrorIntoOneFailedResult() throws Exception {
+        answer.set(new Answer(503, "{\"error\":{\"type\":\"overloaded\",\"message\":\"x\"}}", 0));
+
+        TurnResult result = onlyResult(call(baseUrl(), 5_000));
+
+        assertThat(result.isOk()).isFalse();
+        assertThat(result.error).isEqualTo("HTTP 503 from provider: overloaded");
+        assertThat(result.promptTokens).isZero();
+    }
+
+    @Test
+    void shouldTurnAMalformedBodyIntoOneFailedResult() throws Exception {
+        answer.set(new Answer(200, "<html>gateway</html>", 0));
+
+        assertThat(onlyResult(call(baseUrl(), 5_000)).error).contains("malformed");
+    }
+
+    @Test
+    void shouldTurnAnAnswerWithoutChoicesIntoOneFailedResult() throws Exception {
+        answer.set(new Answer(200, "{\"choices\":[]}", 0));
+
+        assertThat(onlyResult(call(baseUrl(), 5_000)).error).contains("no choices");
+    }
+
+    @Test
+    void shouldTurnARefusedConnectionIntoOneFailedResult() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+
+        TurnResult result = onlyResult(call("http://127.0.0.1:" + closedPort + "/v1", 5_000));
+
+        assertThat(result.isOk()).isFalse();
+        assertThat(result.error).startsWith("no response");
+    }
+
+    private String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    private static List<TurnResult> call(String baseUrl, long timeoutMillis) throws Exception {
+        var factory = new OpenAiChatClientFactory(baseUrl, "", Duration.ofSeconds(5), 4);
+        var operator =
+                new AsyncWaitOperatorFactory<>(
+                        new LlmCallFunction(factory),
+                        timeoutMillis,
+                        10,
+                        AsyncDataStream.OutputMode.ORDERED);
+        try (var harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        operator,
+                        TypeInformation.of(Turn.class)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(turn()));
+            harness.endInput();
+            return harness.extractOutputValues();
+        }
+    }
+
+    private static TurnResult onlyResult(List<TurnResult> results) {
+        assertThat(results).hasSize(1);
+        return results.get(0);
+    }
+
+    private static Turn turn() {
+        Turn turn = new Turn();
+        turn.thread = "6f1c2a9e-4b7d-4e21-9a55-0d3b8c7e1f42";
+        turn.agent = "greeter";
+        turn.replyTo = "console";
+        turn.inputRoot = "Ping";
+        turn.inputEnvelopeId = "bus-0-1";
+        turn.model = "m-1";
+        turn.maxTokens = 50;
+        turn.messages = new ChatMessage[] {new ChatMessage("user", "<Ping/>")};
+        return turn;
+    }
+}
