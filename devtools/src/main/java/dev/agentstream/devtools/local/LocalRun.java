@@ -13,6 +13,7 @@ import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,6 +93,7 @@ public final class LocalRun implements Callable<Integer> {
         CommandLine cli = new CommandLine(new LocalRun());
         cli.setExecutionExceptionHandler(
                 (error, command, parsed) -> {
+                    LoggerFactory.getLogger(LocalRun.class).error("Local run failed", error);
                     command.getErr().printf("agentstream-local failed: %s%n", rootCause(error));
                     command.getErr().println("Details: .local/agentstream-local.log");
                     return 1;
