@@ -6,8 +6,8 @@ import java.util.Objects;
  * One xml-pipeline message: the routing fields of its {@code <meta>} block, the foreign-namespace
  * meta extensions as they came, and its single payload element kept as XML text.
  *
- * <p>A Flink POJO: public fields and a public no-argument constructor, so that it is serialized
- * without Kryo.
+ * <p>A Flink POJO: public fields and a public no-argument constructor, so that Flink's POJO
+ * serializer handles it and no generic fallback is needed.
  */
 public class Envelope {
 
