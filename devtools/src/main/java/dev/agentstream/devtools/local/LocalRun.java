@@ -24,7 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +45,13 @@ public final class LocalRun implements Callable<Integer> {
 
     @Option(
             names = "--organism",
-            defaultValue = "examples/organism.yaml",
+            defaultValue = HOME + "/examples/organism.yaml",
             description = "Organism file (default: ${DEFAULT-VALUE}).")
     Path organismFile;
 
     @Option(
             names = "--envelopes",
-            defaultValue = "examples/envelopes.txt",
+            defaultValue = HOME + "/examples/envelopes.txt",
             description = "Envelopes to send, one per line (default: ${DEFAULT-VALUE}).")
     Path envelopeFile;
 
@@ -81,13 +83,25 @@ public final class LocalRun implements Callable<Integer> {
 
     @Option(
             names = "--work-dir",
-            defaultValue = ".local",
+            defaultValue = HOME + "/.local",
             description = "Folder of the broker's data, checkpoints and logs.")
     Path workDir;
+
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A job option (see the README's options table), e.g. -D llm.max-tokens=200.")
+    Map<String, String> jobOptions = new LinkedHashMap<>();
+
+    /** The repository root when started by bin/agentstream-local, else the current folder. */
+    private static final String HOME = "${sys:agentstream.home:-.}";
 
     private final PrintStream out = System.out;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    private final Path logFile =
+            Path.of(System.getProperty("agentstream.home", "."), ".local", "agentstream-local.log");
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new LocalRun());
@@ -109,11 +123,14 @@ public final class LocalRun implements Callable<Integer> {
         Path runDir = Files.createDirectories(workDir.toAbsolutePath().resolve(runName()));
         Runtime.getRuntime().addShutdownHook(new Thread(this::onCtrlC, "agentstream-local-stop"));
         out.printf(
-                "AgentStream local run: organism %s, %d envelopes from %s%n",
+                "AgentStream local run: organism %s, %d envelope(s) from %s%n",
                 organism.name(), envelopes.size(), envelopeFile);
         try (LlmSimulator simulator = startSimulatorUnlessKeyIsSet(organism.llm().primary());
                 KafkaBroker broker = KafkaBroker.start(runDir.resolve("kafka"))) {
             out.printf("Kafka broker at %s (data in %s)%n", broker.bootstrapServers(), runDir);
+            if (stopRequested) {
+                return 130;
+            }
             Configuration conf = jobConfig(runDir, broker, simulator);
             broker.createTopics(
                     parallelism,
@@ -136,6 +153,9 @@ public final class LocalRun implements Callable<Integer> {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, "agentstream-local"));
+        if (stopRequested) {
+            return 130;
+        }
         JobClient job = env.executeAsync("agentstream-local");
         out.printf(
                 "Flink job %s running; web UI at http://localhost:%d%n", job.getJobID(), webPort);
@@ -211,6 +231,7 @@ public final class LocalRun implements Callable<Integer> {
         if (simulator != null) {
             conf.set(AgentStreamOptions.LLM_BASE_URL, simulator.baseUrl());
         }
+        jobOptions.forEach(conf::setString);
         return conf;
     }
 
@@ -250,7 +271,7 @@ public final class LocalRun implements Callable<Integer> {
     }
 
     private Path logFile() {
-        return Path.of(".local", "agentstream-local.log");
+        return logFile;
     }
 
     private static String rootCause(Throwable error) {
