@@ -61,7 +61,9 @@ public final class AgentStreamGraph {
         SingleOutputStreamOperator<Turn> turns =
                 envelopes
                         .keyBy(new ThreadKey(), Types.STRING)
-                        .process(new ThreadContextFunction(organism, contextSettings(conf)))
+                        .process(
+                                new ThreadContextFunction(
+                                        organism, contextSettings(conf), limits(conf)))
                         .uid(OperatorIds.THREAD_CONTEXT)
                         .name(OperatorIds.THREAD_CONTEXT);
 
@@ -79,7 +81,7 @@ public final class AgentStreamGraph {
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
-                results.process(new EmitFunction(organism))
+                results.process(new EmitFunction(organism, limits(conf)))
                         .uid(OperatorIds.EMIT)
                         .name(OperatorIds.EMIT);
 
@@ -97,7 +99,8 @@ public final class AgentStreamGraph {
                 .name(OperatorIds.DEAD_LETTER_SINK);
     }
 
-    static EnvelopeLimits limits(Configuration conf) {
+    /** Envelope limits from the options, shared by decode, context, emit and the bus sink. */
+    public static EnvelopeLimits limits(Configuration conf) {
         return EnvelopeLimits.defaults()
                 .withMaxBytes((int) conf.get(AgentStreamOptions.ENVELOPE_MAX_SIZE).getBytes());
     }
@@ -120,10 +123,7 @@ public final class AgentStreamGraph {
                 .<LlmClientFactory>map(
                         url ->
                                 new OpenAiChatClientFactory(
-                                        url,
-                                        factory.apiKeyEnv(),
-                                        factory.timeout(),
-                                        factory.maxConnections()))
+                                        url, factory.apiKeyEnv(), factory.timeout()))
                 .orElse(factory);
     }
 }

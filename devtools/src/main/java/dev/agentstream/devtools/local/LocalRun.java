@@ -177,6 +177,8 @@ public final class LocalRun implements Callable<Integer> {
     private boolean watchUntilIdle(BusWatcher watcher, JobClient job) throws Exception {
         long idleLimit = TimeUnit.SECONDS.toNanos(idleSeconds);
         long lastOutput = System.nanoTime();
+        JobStatus previous = JobStatus.RUNNING;
+        int restarts = 0;
         while (!stopRequested) {
             if (watcher.poll(Duration.ofMillis(500)) > 0) {
                 lastOutput = System.nanoTime();
@@ -186,12 +188,17 @@ public final class LocalRun implements Callable<Integer> {
                 out.printf("The job stopped by itself: %s (see %s)%n", status, logFile());
                 return true;
             }
+            if (status != JobStatus.RUNNING && previous == JobStatus.RUNNING) {
+                restarts++;
+                out.printf("The job is %s: a task failed (see %s)%n", status, logFile());
+            }
+            previous = status;
             if (idleSeconds > 0 && System.nanoTime() - lastOutput > idleLimit) {
                 out.printf("No new output for %d s: stopping.%n", idleSeconds);
                 break;
             }
         }
-        return false;
+        return restarts > 0;
     }
 
     private void printSummary(BusWatcher watcher, long started) {

@@ -16,16 +16,18 @@ public final class EnvelopeSerializer implements KafkaRecordSerializationSchema<
     private static final long serialVersionUID = 1L;
 
     private final String topic;
+    private final EnvelopeLimits limits;
     private transient EnvelopeCodec codec;
 
-    public EnvelopeSerializer(String topic) {
+    public EnvelopeSerializer(String topic, EnvelopeLimits limits) {
         this.topic = topic;
+        this.limits = limits;
     }
 
     @Override
     public void open(
             SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        codec = new EnvelopeCodec(EnvelopeLimits.defaults());
+        codec = new EnvelopeCodec(limits);
     }
 
     @Override

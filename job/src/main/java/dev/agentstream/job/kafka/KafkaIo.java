@@ -48,7 +48,8 @@ public final class KafkaIo {
     }
 
     private static EnvelopeSerializer busSerializer(Configuration conf) {
-        return new EnvelopeSerializer(conf.get(AgentStreamOptions.BUS_TOPIC));
+        return new EnvelopeSerializer(
+                conf.get(AgentStreamOptions.BUS_TOPIC), AgentStreamGraph.limits(conf));
     }
 
     private static <T> KafkaSink<T> sink(

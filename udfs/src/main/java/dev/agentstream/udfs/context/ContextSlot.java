@@ -16,6 +16,9 @@ public class ContextSlot {
     /** Processing time of the append, epoch milliseconds. */
     public long appendedAt;
 
+    /** Tokens of the payload, counted once at append for the history window. */
+    public int tokens;
+
     public ContextSlot() {}
 
     public ContextSlot(

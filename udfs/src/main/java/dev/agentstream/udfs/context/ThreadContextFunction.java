@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.DeadLetterReason;
 import dev.agentstream.udfs.envelope.Envelope;
@@ -18,6 +19,7 @@ import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import dev.agentstream.udfs.turn.TurnBuilder;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -43,29 +45,38 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
 
     private final Organism organism;
     private final ContextSettings settings;
+    private final EnvelopeLimits limits;
 
     private transient ThreadState state;
     private transient EnvelopeCodec codec;
+    private transient TokenCounter tokenCounter;
     private transient TurnBuilder turns;
     private transient Counter appended;
     private transient Counter evicted;
     private transient Counter turnsStarted;
 
     public ThreadContextFunction(Organism organism, ContextSettings settings) {
+        this(organism, settings, EnvelopeLimits.defaults());
+    }
+
+    public ThreadContextFunction(
+            Organism organism, ContextSettings settings, EnvelopeLimits limits) {
         this.organism = organism;
         this.settings = settings;
+        this.limits = limits;
     }
 
     @Override
     public void open(OpenContext openContext) {
         state = ThreadState.open(getRuntimeContext(), settings);
-        codec = new EnvelopeCodec(EnvelopeLimits.defaults());
+        codec = new EnvelopeCodec(limits);
+        tokenCounter = new TokenCounter();
         turns =
                 new TurnBuilder(
                         organism,
                         settings.historyTokens(),
                         settings.maxCompletionTokens(),
-                        new TokenCounter());
+                        tokenCounter);
         var metrics = getRuntimeContext().getMetricGroup();
         appended = metrics.counter("contextAppends");
         evicted = metrics.counter("contextEvictions");
@@ -75,9 +86,8 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     @Override
     public void processElement(Envelope envelope, Context ctx, Collector<Turn> out)
             throws Exception {
-        boolean ownOutput = organism.isAgent(envelope.from);
         Optional<Listener> recipient = recipient(envelope);
-        if (!ownOutput && envelope.hasPlainPayload()) {
+        if (!isSystemMessage(envelope)) {
             Optional<DeadLetterReason> problem = problem(envelope, recipient);
             if (problem.isPresent()) {
                 ctx.output(DEAD_LETTERS, deadLetter(envelope, problem.get(), recipient));
@@ -95,10 +105,12 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                         envelope.payloadXml,
                         envelope.envelopeId,
                         now);
+        slot.tokens = tokenCounter.count(envelope.payloadXml);
         evicted.inc(state.append(slot));
         appended.inc();
 
-        if (envelope.hasPlainPayload()
+        if (!isSystemMessage(envelope)
+                && envelope.hasPlainPayload()
                 && recipient.isPresent()
                 && recipient.get().agent()
                 && recipient.get().rootTag().equals(envelope.payloadRoot)) {
@@ -123,13 +135,26 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                 : Optional.empty();
     }
 
-    private static Optional<DeadLetterReason> problem(
-            Envelope envelope, Optional<Listener> recipient) {
+    /** Replies and errors the job wrote: recorded for the model to read, never routed. */
+    private static boolean isSystemMessage(Envelope envelope) {
+        return SystemPayloads.SYSTEM_NS.equals(envelope.payloadNamespace)
+                || SystemPayloads.AGENTSTREAM_NS.equals(envelope.payloadNamespace);
+    }
+
+    /**
+     * Why an envelope cannot be taken, if it cannot: it names no listener of the organism (unless
+     * an agent wrote it to someone outside), or it gives an agent a payload that is not the
+     * agent's.
+     */
+    private Optional<DeadLetterReason> problem(Envelope envelope, Optional<Listener> recipient) {
         if (recipient.isEmpty()) {
-            return Optional.of(DeadLetterReason.UNKNOWN_RECIPIENT);
+            boolean ownOutput = organism.isAgent(envelope.from);
+            return ownOutput ? Optional.empty() : Optional.of(DeadLetterReason.UNKNOWN_RECIPIENT);
         }
         Listener listener = recipient.get();
-        if (listener.agent() && !listener.rootTag().equals(envelope.payloadRoot)) {
+        if (listener.agent()
+                && (!envelope.hasPlainPayload()
+                        || !listener.rootTag().equals(envelope.payloadRoot))) {
             return Optional.of(DeadLetterReason.PAYLOAD_MISMATCH);
         }
         return Optional.empty();
@@ -155,9 +180,17 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                         + ">";
     }
 
-    /** A dead letter that carries the envelope re-encoded: its original bytes are gone. */
+    /**
+     * A dead letter that carries the envelope re-encoded (its original bytes are gone after
+     * decoding), or its payload alone when even that cannot be written.
+     */
     private DeadLetter deadLetter(Envelope envelope, DeadLetterReason reason, String detail) {
-        return new DeadLetter(
-                reason, detail, envelope.envelopeId, envelope.thread, codec.encode(envelope));
+        byte[] original;
+        try {
+            original = codec.encode(envelope);
+        } catch (IllegalArgumentException e) {
+            original = envelope.payloadXml.getBytes(StandardCharsets.UTF_8);
+        }
+        return new DeadLetter(reason, detail, envelope.envelopeId, envelope.thread, original);
     }
 }

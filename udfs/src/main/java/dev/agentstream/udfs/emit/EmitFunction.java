@@ -8,77 +8,139 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeCodec;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.XmlChars;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns an agent's answer into envelopes and one usage record. Each payload element of the answer
  * becomes an envelope from the agent (never what the model claims) on the same thread, to the peer
  * that accepts its root tag, else back to the sender. An answer with no element becomes a {@code
  * <reply>} to the sender; a failed call becomes a {@code <huh>} to the sender.
+ *
+ * <p>Whatever the model wrote, every envelope that leaves can be written to the bus: elements in
+ * the system's own namespaces count as text, an answer with more than {@link #MAX_ELEMENTS}
+ * elements or one that cannot be encoded becomes a {@code <huh>}, and text is cut at {@link
+ * #MAX_TEXT} characters.
  */
 public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
 
     public static final OutputTag<UsageRecord> USAGE =
             new OutputTag<>("usage", TypeInformation.of(UsageRecord.class));
 
+    /** Payload elements one answer may send. */
+    public static final int MAX_ELEMENTS = 64;
+
+    /** Characters of text in one reply or error message. */
+    public static final int MAX_TEXT = 64 * 1024;
+
     private static final long serialVersionUID = 1L;
 
+    /** Namespaces whose messages only the job writes; a model cannot send them. */
+    private static final Set<String> RESERVED =
+            Set.of(SystemPayloads.SYSTEM_NS, SystemPayloads.AGENTSTREAM_NS, Envelope.NAMESPACE);
+
     private final Organism organism;
+    private final EnvelopeLimits limits;
 
     private transient OutputParser parser;
+    private transient EnvelopeCodec codec;
     private transient Counter emitted;
+    private transient Counter unusable;
 
     public EmitFunction(Organism organism) {
+        this(organism, EnvelopeLimits.defaults());
+    }
+
+    public EmitFunction(Organism organism, EnvelopeLimits limits) {
         this.organism = organism;
+        this.limits = limits;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        parser = new OutputParser();
-        emitted = getRuntimeContext().getMetricGroup().counter("envelopesEmitted");
+        parser = new OutputParser(limits);
+        codec = new EnvelopeCodec(limits);
+        var metrics = getRuntimeContext().getMetricGroup();
+        emitted = metrics.counter("envelopesEmitted");
+        unusable = metrics.counter("unusableAnswers");
     }
 
     @Override
     public void processElement(TurnResult result, Context ctx, Collector<Envelope> out) {
         Turn turn = result.turn;
-        if (result.isOk()) {
-            ParsedOutput parsed = parser.parse(result.text);
-            for (ParsedElement element : parsed.elements()) {
-                out.collect(envelope(turn, addressee(turn, element), element));
-            }
-            if (parsed.elements().isEmpty()) {
-                String reply = SystemPayloads.reply(parsed.prose());
-                out.collect(
-                        envelope(
-                                turn, turn.replyTo, reply, "reply", SystemPayloads.AGENTSTREAM_NS));
-            }
-            emitted.inc(Math.max(1, parsed.elements().size()));
-        } else {
-            String huh =
-                    SystemPayloads.huh(
-                            "pipeline-failure",
-                            "LLM call failed: " + result.error,
-                            turn.replyTo,
-                            turn.agent,
-                            turn.inputRoot,
-                            Instant.ofEpochMilli(turn.createdAt));
-            out.collect(envelope(turn, turn.replyTo, huh, "huh", SystemPayloads.SYSTEM_NS));
-            emitted.inc();
+        List<Envelope> envelopes =
+                result.isOk()
+                        ? answer(turn, XmlChars.strip(result.text))
+                        : List.of(huh(turn, "LLM call failed: " + result.error));
+        if (!writable(envelopes)) {
+            unusable.inc();
+            envelopes = List.of(huh(turn, "the answer could not be written as envelopes"));
         }
+        envelopes.forEach(out::collect);
+        emitted.inc(envelopes.size());
         ctx.output(USAGE, usage(result));
+    }
+
+    private List<Envelope> answer(Turn turn, String text) {
+        ParsedOutput parsed = parser.parse(text);
+        List<Envelope> envelopes = new ArrayList<>();
+        StringBuilder prose = new StringBuilder(parsed.prose());
+        for (ParsedElement element : parsed.elements()) {
+            if (RESERVED.contains(element.namespace())) {
+                prose.append('\n').append(element.xml());
+            } else {
+                envelopes.add(envelope(turn, addressee(turn, element), element));
+            }
+        }
+        if (envelopes.size() > MAX_ELEMENTS) {
+            unusable.inc();
+            return List.of(
+                    huh(
+                            turn,
+                            "the answer had "
+                                    + envelopes.size()
+                                    + " payload elements; at most "
+                                    + MAX_ELEMENTS
+                                    + " are sent"));
+        }
+        if (envelopes.isEmpty()) {
+            String reply = SystemPayloads.reply(cut(prose.toString().strip()));
+            envelopes.add(
+                    envelope(turn, turn.replyTo, reply, "reply", SystemPayloads.AGENTSTREAM_NS));
+        }
+        return envelopes;
+    }
+
+    /** True when every envelope can be encoded for the bus within the limits. */
+    private boolean writable(List<Envelope> envelopes) {
+        try {
+            for (Envelope e : envelopes) {
+                if (codec.encode(e).length > limits.maxBytes()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The agent's peer that accepts the element's root tag, else the sender of the turn. */
     private String addressee(Turn turn, ParsedElement element) {
-        Listener agent = organism.listener(turn.agent).orElseThrow();
-        if (element.namespace().isEmpty()) {
-            for (String peerName : agent.peers()) {
+        Optional<Listener> agent = organism.listener(turn.agent);
+        if (element.namespace().isEmpty() && agent.isPresent()) {
+            for (String peerName : agent.get().peers()) {
                 Optional<Listener> peer = organism.listener(peerName);
                 if (peer.isPresent() && peer.get().rootTag().equals(element.root())) {
                     return peer.get().name();
@@ -88,13 +150,37 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         return turn.replyTo;
     }
 
+    private static Envelope huh(Turn turn, String message) {
+        String huh =
+                SystemPayloads.huh(
+                        "pipeline-failure",
+                        cut(message),
+                        turn.replyTo,
+                        turn.agent,
+                        turn.inputRoot,
+                        Instant.ofEpochMilli(turn.createdAt));
+        return envelope(turn, turn.replyTo, huh, "huh", SystemPayloads.SYSTEM_NS);
+    }
+
+    private static String cut(String text) {
+        return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + " [cut]";
+    }
+
     private static Envelope envelope(Turn turn, String to, ParsedElement element) {
         return envelope(turn, to, element.xml(), element.root(), element.namespace());
     }
 
     private static Envelope envelope(
             Turn turn, String to, String payloadXml, String root, String namespace) {
-        return new Envelope(turn.agent, to, turn.thread, payloadXml, root, namespace);
+        // Addresses come from decoded envelopes, which carry only XML characters; stripping
+        // keeps an envelope built any other way writable.
+        return new Envelope(
+                XmlChars.strip(turn.agent),
+                to == null ? null : XmlChars.strip(to),
+                turn.thread,
+                payloadXml,
+                root,
+                namespace);
     }
 
     private static UsageRecord usage(TurnResult result) {

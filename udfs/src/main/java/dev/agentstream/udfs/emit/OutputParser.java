@@ -35,6 +35,13 @@ public final class OutputParser implements Serializable {
 
     private static final String XML_DECLARATION = "<?xml";
 
+    /**
+     * Characters the parser may read in failed attempts over one answer. A broken construct (an
+     * unterminated CDATA section, say) makes every later attempt read to the end; past this budget
+     * the rest of the answer stays prose, so the cost stays linear.
+     */
+    static final long ATTEMPT_BUDGET = 4_000_000L;
+
     private final EnvelopeLimits limits;
 
     private transient XMLInputFactory2 inputFactory;
@@ -56,11 +63,13 @@ public final class OutputParser implements Serializable {
         List<ParsedElement> elements = new ArrayList<>();
         StringBuilder prose = new StringBuilder();
         int proseStart = 0;
+        long budget = ATTEMPT_BUDGET;
         int at = answer.indexOf('<');
-        while (at >= 0) {
+        while (at >= 0 && budget > 0) {
             int end = -1;
             if (opensElement(answer, at)) {
                 end = parseElementAt(answer, at, elements);
+                budget -= end > at ? 0 : answer.length() - at;
             } else if (opensXmlDeclaration(answer, at)) {
                 end = declarationEnd(answer, at);
             }
@@ -125,18 +134,17 @@ public final class OutputParser implements Serializable {
     }
 
     private ParsedElement copy(XMLStreamReader2 in) throws XMLStreamException {
-        return copy(in, new XmlLimitGuard(limits));
+        // The element will sit inside <message>, one level down: count that level now.
+        return copy(in, new XmlLimitGuard(limits, 1));
     }
 
     private ParsedElement copy(XMLStreamReader2 in, XmlLimitGuard guard) throws XMLStreamException {
         String root = in.getLocalName();
         String namespace = in.getNamespaceURI() == null ? "" : in.getNamespaceURI();
-        // A payload inside a model-written <message xmlns="..."> inherits the envelope
-        // namespace, which defines no payloads: it is a plain payload, as in decoding.
+        // The envelope namespace defines no payloads: an element in it (a payload inside a
+        // model-written <message xmlns="...">, say) is a plain one, as in decoding.
         boolean inherited = namespace.equals(Envelope.NAMESPACE);
-        String xml =
-                XmlCopier.elementToString(
-                        in, outputFactory(), guard, inherited ? Envelope.NAMESPACE : null);
+        String xml = XmlCopier.elementToString(in, outputFactory(), guard, Envelope.NAMESPACE);
         return new ParsedElement(xml, root, inherited ? "" : namespace);
     }
 

@@ -1,5 +1,7 @@
 package dev.agentstream.udfs.emit;
 
+import dev.agentstream.udfs.envelope.XmlChars;
+
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -36,18 +38,7 @@ public final class SystemPayloads {
 
     /** {@code text} without the characters XML 1.0 cannot carry (most control characters). */
     public static String xmlSafe(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        text.codePoints()
-                .filter(
-                        c ->
-                                c == 0x9
-                                        || c == 0xA
-                                        || c == 0xD
-                                        || (c >= 0x20 && c <= 0xD7FF)
-                                        || (c >= 0xE000 && c <= 0xFFFD)
-                                        || c >= 0x10000)
-                .forEach(sb::appendCodePoint);
-        return sb.toString();
+        return XmlChars.strip(text);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
@@ -99,6 +100,17 @@ public final class EnvelopeCodec implements Serializable {
                             .toString();
         } catch (CharacterCodingException e) {
             throw new EnvelopeException(DeadLetterReason.NOT_XML, "record is not valid UTF-8");
+        }
+        int illegal = XmlChars.firstIllegal(text);
+        if (illegal >= 0) {
+            throw new EnvelopeException(
+                    DeadLetterReason.NOT_XML,
+                    "character U+"
+                            + Integer.toHexString(text.codePointAt(illegal))
+                                    .toUpperCase(Locale.ROOT)
+                            + " at offset "
+                            + illegal
+                            + " is not allowed in XML");
         }
         return !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK ? text.substring(1) : text;
     }

@@ -156,8 +156,7 @@ final class EnvelopeReader {
             envelope.payloadRoot = in.getLocalName();
             envelope.payloadNamespace = inherited ? "" : namespace;
             envelope.payloadXml =
-                    XmlCopier.elementToString(
-                            in, outputFactory, guard, inherited ? Envelope.NAMESPACE : null);
+                    XmlCopier.elementToString(in, outputFactory, guard, Envelope.NAMESPACE);
         }
         guard.exit();
         if (envelope.payloadXml == null) {

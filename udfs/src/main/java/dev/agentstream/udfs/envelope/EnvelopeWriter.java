@@ -71,6 +71,9 @@ final class EnvelopeWriter {
 
     private static void writeField(XMLStreamWriter out, String name, String value)
             throws XMLStreamException {
+        if (XmlChars.firstIllegal(value) >= 0) {
+            throw new IllegalArgumentException("<" + name + "> has a character XML cannot carry");
+        }
         out.writeStartElement("", name, Envelope.NAMESPACE);
         out.writeCharacters(value);
         out.writeEndElement();

@@ -10,7 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,6 +29,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     private final LlmClientFactory clients;
 
     private transient LlmClient client;
+    private transient Map<ResultFuture<TurnResult>, Once> inFlight;
     private transient Counter calls;
     private transient Counter failures;
 
@@ -36,6 +40,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     @Override
     public void open(OpenContext openContext) {
         client = clients.create();
+        inFlight = new ConcurrentHashMap<>();
         var metrics = getRuntimeContext().getMetricGroup();
         calls = metrics.counter("llmCalls");
         failures = metrics.counter("llmFailures");
@@ -44,29 +49,42 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     @Override
     public void asyncInvoke(Turn turn, ResultFuture<TurnResult> resultFuture) {
         Once once = new Once(resultFuture);
+        inFlight.put(resultFuture, once);
         long start = System.nanoTime();
         calls.inc();
         try {
-            client.complete(turn)
-                    .whenComplete(
-                            (reply, error) -> {
-                                long millis = (System.nanoTime() - start) / 1_000_000;
-                                if (error == null) {
-                                    once.complete(TurnResult.ok(turn, reply, millis));
-                                } else {
-                                    once.complete(failure(turn, error, millis));
-                                }
-                            });
+            once.call = client.complete(turn);
+            once.call.whenComplete(
+                    (reply, error) -> {
+                        long millis = (System.nanoTime() - start) / 1_000_000;
+                        if (error == null) {
+                            once.complete(TurnResult.ok(turn, reply, millis));
+                        } else {
+                            TurnResult failed = failure(turn, error, millis);
+                            if (once.complete(failed)) {
+                                countFailure(failed);
+                            }
+                        }
+                    });
         } catch (RuntimeException e) {
-            once.complete(failure(turn, e, 0));
+            TurnResult failed = failure(turn, e, 0);
+            if (once.complete(failed)) {
+                countFailure(failed);
+            }
         }
     }
 
     @Override
     public void timeout(Turn turn, ResultFuture<TurnResult> resultFuture) {
+        Once once = inFlight.get(resultFuture);
+        if (once == null || !once.complete(TurnResult.failed(turn, "timed out", -1))) {
+            return; // the answer came first
+        }
         failures.inc();
         LOG.warn("LLM call timed out: thread={} agent={}", turn.thread, turn.agent);
-        resultFuture.complete(List.of(TurnResult.failed(turn, "timed out", -1)));
+        if (once.call != null) {
+            once.call.cancel(true);
+        }
     }
 
     private TurnResult failure(Turn turn, Throwable error, long millis) {
@@ -75,9 +93,16 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
                 cause instanceof LlmCallException
                         ? cause.getMessage()
                         : "call failed: " + cause.getClass().getSimpleName();
-        failures.inc();
-        LOG.warn("LLM call failed: thread={} agent={} cause={}", turn.thread, turn.agent, reason);
         return TurnResult.failed(turn, reason, millis);
+    }
+
+    private void countFailure(TurnResult result) {
+        failures.inc();
+        LOG.warn(
+                "LLM call failed: thread={} agent={} cause={}",
+                result.turn.thread,
+                result.turn.agent,
+                result.error);
     }
 
     @Override
@@ -87,19 +112,27 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         }
     }
 
-    /** Completes a result future at most once, whichever path gets there first. */
-    private static final class Once {
+    /**
+     * Completes a result future at most once, whichever path gets there first (the answer, a
+     * failure, the operator's timeout), and forgets it once completed.
+     */
+    private final class Once {
         private final ResultFuture<TurnResult> target;
         private final AtomicBoolean done = new AtomicBoolean();
+        private volatile CompletableFuture<LlmReply> call;
 
         Once(ResultFuture<TurnResult> target) {
             this.target = target;
         }
 
-        void complete(TurnResult result) {
-            if (done.compareAndSet(false, true)) {
-                target.complete(List.of(result));
+        /** Returns true when this call completed the future. */
+        boolean complete(TurnResult result) {
+            if (!done.compareAndSet(false, true)) {
+                return false;
             }
+            inFlight.remove(target);
+            target.complete(List.of(result));
+            return true;
         }
     }
 }

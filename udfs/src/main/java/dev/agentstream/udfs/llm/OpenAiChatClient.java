@@ -31,7 +31,7 @@ public final class OpenAiChatClient implements LlmClient {
      * @param baseUrl e.g. {@code https://api.openai.com/v1}, without a trailing slash
      * @param apiKey bearer key, or empty to send no Authorization header
      */
-    public OpenAiChatClient(String baseUrl, String apiKey, Duration timeout, int maxConnections) {
+    public OpenAiChatClient(String baseUrl, String apiKey, Duration timeout) {
         this.url = baseUrl + "/chat/completions";
         this.apiKey = apiKey;
         this.http =
@@ -42,7 +42,6 @@ public final class OpenAiChatClient implements LlmClient {
                                 .setConnectTimeout(Duration.ofSeconds(10))
                                 .setRequestTimeout(timeout)
                                 .setReadTimeout(timeout)
-                                .setMaxConnections(maxConnections)
                                 .setFollowRedirect(false));
     }
 
@@ -100,7 +99,8 @@ public final class OpenAiChatClient implements LlmClient {
                     err == null
                             ? "no error body"
                             : err.path("type").asText(err.path("code").asText("unknown"));
-            throw new LlmCallException(status, "HTTP " + status + " from provider: " + kind);
+            throw new LlmCallException(
+                    status, "HTTP " + status + " from provider: " + shortWord(kind));
         }
         JsonNode choice = root == null ? null : root.path("choices").path(0);
         if (choice == null || choice.isMissingNode()) {
@@ -108,12 +108,45 @@ public final class OpenAiChatClient implements LlmClient {
         }
         JsonNode usage = root.path("usage");
         return new LlmReply(
-                choice.path("message").path("content").asText(""),
-                usage.path("prompt_tokens").asInt(0),
-                usage.path("completion_tokens").asInt(0),
+                content(choice.path("message")),
+                tokens(usage.path("prompt_tokens")),
+                tokens(usage.path("completion_tokens")),
                 root.path("model").asText(""),
                 root.path("id").asText(""),
                 choice.path("finish_reason").asText(""));
+    }
+
+    /**
+     * The message's text: a string, or the text parts of a list of parts joined; a refusal's text
+     * when the model refused (so that the sender reads why); empty when there is none.
+     */
+    private static String content(JsonNode message) {
+        JsonNode content = message.path("content");
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (part.path("text").isTextual()) {
+                    text.append(part.path("text").asText());
+                }
+            }
+            return text.toString();
+        }
+        return message.path("refusal").isTextual() ? message.path("refusal").asText() : "";
+    }
+
+    /** A token count, never negative and never past what an int holds. */
+    private static int tokens(JsonNode count) {
+        long value = count.asLong(0);
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, value));
+    }
+
+    /** A provider's error type fit for a log line and an error envelope: short, one line. */
+    private static String shortWord(String kind) {
+        String oneLine = kind.replaceAll("[\\p{Cntrl}]", " ").strip();
+        return oneLine.length() <= 64 ? oneLine : oneLine.substring(0, 64) + "...";
     }
 
     @Override

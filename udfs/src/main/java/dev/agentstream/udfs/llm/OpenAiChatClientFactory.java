@@ -13,8 +13,7 @@ import java.time.Duration;
  *
  * @param baseUrl the backend's base URL, or an override such as the local simulator's
  */
-public record OpenAiChatClientFactory(
-        String baseUrl, String apiKeyEnv, Duration timeout, int maxConnections)
+public record OpenAiChatClientFactory(String baseUrl, String apiKeyEnv, Duration timeout)
         implements LlmClientFactory {
 
     private static final long serialVersionUID = 1L;
@@ -27,16 +26,12 @@ public record OpenAiChatClientFactory(
     }
 
     public static OpenAiChatClientFactory forBackend(Backend backend, Duration timeout) {
-        return new OpenAiChatClientFactory(
-                backend.baseUrl(),
-                backend.apiKeyEnv(),
-                timeout,
-                backend.maxConcurrent() > 0 ? backend.maxConcurrent() : 64);
+        return new OpenAiChatClientFactory(backend.baseUrl(), backend.apiKeyEnv(), timeout);
     }
 
     @Override
     public LlmClient create() {
         String key = apiKeyEnv.isEmpty() ? null : System.getenv(apiKeyEnv);
-        return new OpenAiChatClient(baseUrl, key == null ? "" : key, timeout, maxConnections);
+        return new OpenAiChatClient(baseUrl, key == null ? "" : key, timeout);
     }
 }

@@ -90,9 +90,7 @@ public final class TurnBuilder {
                 history.newestBefore(
                         inputSeq,
                         slot -> {
-                            used[0] +=
-                                    counter.count(slot.payloadXml)
-                                            + TokenCounter.PER_MESSAGE_OVERHEAD;
+                            used[0] += tokens(slot) + TokenCounter.PER_MESSAGE_OVERHEAD;
                             return used[0] <= historyTokens;
                         });
         List<ChatMessage> out = new ArrayList<>(kept.size());
@@ -102,6 +100,11 @@ public final class TurnBuilder {
         }
         Collections.reverse(out);
         return out;
+    }
+
+    /** The slot's token count, counted at append; counted now for slots written without one. */
+    private int tokens(ContextSlot slot) {
+        return slot.tokens > 0 ? slot.tokens : counter.count(slot.payloadXml);
     }
 
     private static String sentence(String description) {

@@ -130,7 +130,7 @@ class LlmCallFunctionTest {
     }
 
     private static List<TurnResult> call(String baseUrl, long timeoutMillis) throws Exception {
-        var factory = new OpenAiChatClientFactory(baseUrl, "", Duration.ofSeconds(5), 4);
+        var factory = new OpenAiChatClientFactory(baseUrl, "", Duration.ofSeconds(5));
         var operator =
                 new AsyncWaitOperatorFactory<>(
                         new LlmCallFunction(factory),
