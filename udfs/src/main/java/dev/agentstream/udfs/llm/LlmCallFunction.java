@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,6 +31,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     private final LlmClientFactory clients;
 
     private transient LlmClient client;
+    private transient ExecutorService submitter;
     private transient Map<ResultFuture<TurnResult>, Once> inFlight;
     private transient Counter calls;
     private transient Counter failures;
@@ -40,6 +43,14 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     @Override
     public void open(OpenContext openContext) {
         client = clients.create();
+        submitter =
+                Executors.newFixedThreadPool(
+                        2,
+                        runnable -> {
+                            Thread t = new Thread(runnable, "agentstream-llm-submit");
+                            t.setDaemon(true);
+                            return t;
+                        });
         inFlight = new ConcurrentHashMap<>();
         var metrics = getRuntimeContext().getMetricGroup();
         calls = metrics.counter("llmCalls");
@@ -53,7 +64,11 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         long start = System.nanoTime();
         calls.inc();
         try {
-            once.call = client.complete(turn);
+            // Started off the task thread: building a request may resolve a host name, which
+            // blocks.
+            once.call =
+                    CompletableFuture.supplyAsync(() -> client.complete(turn), submitter)
+                            .thenCompose(call -> call);
             once.call.whenComplete(
                     (reply, error) -> {
                         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -107,6 +122,9 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
 
     @Override
     public void close() throws Exception {
+        if (submitter != null) {
+            submitter.shutdownNow();
+        }
         if (client != null) {
             client.close();
         }
