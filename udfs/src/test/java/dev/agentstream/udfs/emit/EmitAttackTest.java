@@ -32,7 +32,6 @@ import java.util.stream.Stream;
 import static dev.agentstream.udfs.Fixtures.THREAD_A;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Hostile model answers through {@link EmitFunction}. Every envelope it emits goes to the bus
@@ -45,15 +44,17 @@ class EmitAttackTest {
 
     private static final String ENV_NS = Envelope.NAMESPACE;
 
+    /** Upstream's envelope.xsd, or null where ../shared is absent (then only that check goes). */
     private static Schema schema;
 
     @BeforeAll
     static void loadSchema() throws Exception {
         Optional<Path> xsd = Fixtures.upstreamFile("envelope.xsd");
-        assumeTrue(xsd.isPresent(), "../shared/xml-pipeline/envelope.xsd absent: skipped");
-        schema =
-                SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI)
-                        .newSchema(xsd.get().toFile());
+        if (xsd.isPresent()) {
+            schema =
+                    SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                            .newSchema(xsd.get().toFile());
+        }
     }
 
     static Stream<Arguments> heldUp() {
@@ -233,7 +234,9 @@ class EmitAttackTest {
             assertThat(back.from).isEqualTo("greeter");
             assertThat(back.thread).isEqualTo(THREAD_A);
             assertThat(back.to).isEqualTo(e.to);
-            schema.newValidator().validate(new StreamSource(new ByteArrayInputStream(bytes)));
+            if (schema != null) {
+                schema.newValidator().validate(new StreamSource(new ByteArrayInputStream(bytes)));
+            }
         }
     }
 
