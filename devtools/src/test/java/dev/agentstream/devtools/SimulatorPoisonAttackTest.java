@@ -70,7 +70,8 @@ class SimulatorPoisonAttackTest {
                         "customer-portal",
                         "concierge",
                         THREAD,
-                        "<Request><customer>Eve</customer><text>hello \uFFFE world</text></Request>",
+                        "<Request><customer>Eve</customer>"
+                                + "<text>hello \uFFFE world</text></Request>",
                         "Request",
                         "");
         input.envelopeId = "agentstream.bus-0-0";

@@ -166,7 +166,8 @@ class LlmCallAttackTest {
                                 exchange,
                                 200,
                                 "{\"choices\":[{\"message\":{\"content\":\"hi\"}}],\"usage\":"
-                                        + "{\"prompt_tokens\":3000000000,\"completion_tokens\":-5}}"));
+                                        + "{\"prompt_tokens\":3000000000,"
+                                        + "\"completion_tokens\":-5}}"));
 
         TurnResult result = callAll(factory(), 1, 5_000).get(0);
 
