@@ -5,6 +5,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -196,6 +197,26 @@ class EndToEndITCase {
         }
     }
 
+    @Test
+    void shouldDeliverThroughTransactionsWhenExactlyOnceIsAsked() throws Exception {
+        Topics topics = Topics.create("eos");
+        String thread = UUID.randomUUID().toString();
+        Configuration extra = new Configuration();
+        extra.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.EXACTLY_ONCE);
+
+        JobClient job = startJob(OrganismLoader.load(EXAMPLE), EXAMPLE, topics, extra);
+        try {
+            bus.send(topics.bus, thread, request(thread));
+
+            // read_committed readers see the output once a checkpoint commits it.
+            assertThat(answersOn(topics, 2)).hasSize(2);
+            assertThat(usageOn(topics, 2)).hasSize(2);
+            assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private record Topics(String bus, String usage, String deadLetters) {
@@ -209,7 +230,13 @@ class EndToEndITCase {
 
     private static JobClient startJob(Organism organism, Path organismFile, Topics topics)
             throws Exception {
-        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        return startJob(organism, organismFile, topics, new Configuration());
+    }
+
+    private static JobClient startJob(
+            Organism organism, Path organismFile, Topics topics, Configuration extra)
+            throws Exception {
+        Configuration conf = AgentStreamJob.withDefaults(extra);
         conf.set(AgentStreamOptions.ORGANISM_PATH, organismFile.toString());
         conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
         conf.set(AgentStreamOptions.BUS_TOPIC, topics.bus);

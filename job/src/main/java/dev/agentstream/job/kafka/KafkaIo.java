@@ -15,6 +15,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /** Builds the Kafka source of the bus and the three Kafka sinks from the job's options. */
 public final class KafkaIo {
 
+    /** Transaction timeout of the exactly-once sinks: a broker's default maximum. */
+    static final long TRANSACTION_TIMEOUT_MS = 15 * 60 * 1000L;
+
     private KafkaIo() {}
 
     public static AgentStreamGraph.Io from(Configuration conf, String jobName) {
@@ -62,6 +65,8 @@ public final class KafkaIo {
                 .setBootstrapServers(servers)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(jobName + "-" + sinkName)
+                // The sink's default (1 h) is above a broker's default maximum (15 min).
+                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT_MS))
                 .setRecordSerializer(serializer)
                 .build();
     }
