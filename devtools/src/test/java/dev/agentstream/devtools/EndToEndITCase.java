@@ -198,6 +198,36 @@ class EndToEndITCase {
     }
 
     @Test
+    void shouldAnswerACallPastItsDeadlineWithOneErrorEnvelopeAndOneUsageRecord() throws Exception {
+        Topics topics = Topics.create("slow");
+        String thread = UUID.randomUUID().toString();
+        Configuration extra = new Configuration();
+        extra.set(AgentStreamOptions.LLM_TIMEOUT, Duration.ofMillis(500));
+
+        JobClient job = startJob(OrganismLoader.load(EXAMPLE), EXAMPLE, topics, extra);
+        try {
+            simulator.setLatency(Duration.ofSeconds(2));
+            bus.send(topics.bus, thread, request(thread));
+
+            List<Envelope> answers = answersOn(topics, 1);
+            List<JsonNode> usage = usageOn(topics, 1);
+            // The late answer arrives too, and must not make a second result.
+            List<Envelope> later =
+                    fromAgents(bus.readUntil(topics.bus, r -> false, Duration.ofSeconds(3)));
+
+            assertThat(answers.get(0).payloadRoot).isEqualTo("huh");
+            assertThat(answers.get(0).payloadXml).contains("timed out");
+            assertThat(later).hasSize(1);
+            assertThat(usage).hasSize(1);
+            assertThat(usage.get(0).path("status").asText()).isEqualTo("failed");
+            assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            simulator.setLatency(Duration.ZERO);
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void shouldDeliverThroughTransactionsWhenExactlyOnceIsAsked() throws Exception {
         Topics topics = Topics.create("eos");
         String thread = UUID.randomUUID().toString();
