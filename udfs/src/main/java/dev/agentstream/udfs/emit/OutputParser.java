@@ -72,6 +72,7 @@ public final class OutputParser implements Serializable {
                 budget -= end > at ? 0 : answer.length() - at;
             } else if (opensXmlDeclaration(answer, at)) {
                 end = declarationEnd(answer, at);
+                budget -= end > at ? 0 : answer.length() - at;
             }
             if (end > at) {
                 // A space keeps the words on either side of the element apart.

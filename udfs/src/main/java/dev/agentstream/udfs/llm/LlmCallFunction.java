@@ -59,33 +59,48 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
 
     @Override
     public void asyncInvoke(Turn turn, ResultFuture<TurnResult> resultFuture) {
-        Once once = new Once(resultFuture);
+        Once once = new Once(resultFuture, turn);
         inFlight.put(resultFuture, once);
-        long start = System.nanoTime();
         calls.inc();
+        long start = System.nanoTime();
         try {
             // Started off the task thread: building a request may resolve a host name, which
             // blocks.
-            once.call =
-                    CompletableFuture.supplyAsync(() -> client.complete(turn), submitter)
-                            .thenCompose(call -> call);
-            once.call.whenComplete(
+            submitter.execute(() -> start(turn, once, start));
+        } catch (RuntimeException e) {
+            fail(once, turn, e, 0);
+        }
+    }
+
+    /** Starts the call unless the turn already timed out while it waited to start. */
+    private void start(Turn turn, Once once, long start) {
+        if (once.isDone()) {
+            return;
+        }
+        try {
+            CompletableFuture<LlmReply> call = client.complete(turn);
+            once.call = call;
+            call.whenComplete(
                     (reply, error) -> {
                         long millis = (System.nanoTime() - start) / 1_000_000;
                         if (error == null) {
                             once.complete(TurnResult.ok(turn, reply, millis));
                         } else {
-                            TurnResult failed = failure(turn, error, millis);
-                            if (once.complete(failed)) {
-                                countFailure(failed);
-                            }
+                            fail(once, turn, error, millis);
                         }
                     });
-        } catch (RuntimeException e) {
-            TurnResult failed = failure(turn, e, 0);
-            if (once.complete(failed)) {
-                countFailure(failed);
+            if (once.isDone()) {
+                call.cancel(true); // timed out while the call was being started
             }
+        } catch (RuntimeException e) {
+            fail(once, turn, e, (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private void fail(Once once, Turn turn, Throwable error, long millis) {
+        TurnResult failed = failure(turn, error, millis);
+        if (once.complete(failed)) {
+            countFailure(failed);
         }
     }
 
@@ -125,6 +140,16 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         if (submitter != null) {
             submitter.shutdownNow();
         }
+        if (inFlight != null) {
+            // Only on cancel or failover: finish() drains in-flight turns before a normal close.
+            for (Once once : inFlight.values()) {
+                try {
+                    once.complete(TurnResult.failed(once.turn, "operator closed", -1));
+                } catch (RuntimeException alreadyClosed) {
+                    // the operator no longer takes results; the turn is replayed on restore
+                }
+            }
+        }
         if (client != null) {
             client.close();
         }
@@ -136,11 +161,17 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
      */
     private final class Once {
         private final ResultFuture<TurnResult> target;
+        private final Turn turn;
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile CompletableFuture<LlmReply> call;
 
-        Once(ResultFuture<TurnResult> target) {
+        Once(ResultFuture<TurnResult> target, Turn turn) {
             this.target = target;
+            this.turn = turn;
+        }
+
+        boolean isDone() {
+            return done.get();
         }
 
         /** Returns true when this call completed the future. */

@@ -8,10 +8,12 @@ import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.Turn;
 import org.asynchttpclient.AsyncHttpClient;
 import org.asynchttpclient.Dsl;
+import org.asynchttpclient.ListenableFuture;
 import org.asynchttpclient.Response;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -62,16 +64,26 @@ public final class OpenAiChatClient implements LlmClient {
         if (!apiKey.isEmpty()) {
             request.setHeader("Authorization", "Bearer " + apiKey);
         }
-        return request.execute()
-                .toCompletableFuture()
-                .handle(
-                        (response, error) -> {
-                            if (error != null) {
-                                throw new LlmCallException(
-                                        "no response: " + error.getClass().getSimpleName(), error);
-                            }
-                            return parse(response);
-                        });
+        ListenableFuture<Response> pending = request.execute();
+        CompletableFuture<LlmReply> reply =
+                pending.toCompletableFuture()
+                        .handle(
+                                (response, error) -> {
+                                    if (error != null) {
+                                        throw new LlmCallException(
+                                                "no response: " + error.getClass().getSimpleName(),
+                                                error);
+                                    }
+                                    return parse(response);
+                                });
+        // Cancelling the reply (the turn timed out) aborts the request and frees its connection.
+        reply.whenComplete(
+                (r, e) -> {
+                    if (reply.isCancelled()) {
+                        pending.abort(new CancellationException("the turn timed out"));
+                    }
+                });
+        return reply;
     }
 
     static ObjectNode requestBody(Turn turn) {
