@@ -3,6 +3,8 @@ package dev.agentstream.udfs;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.turn.ChatMessage;
+import dev.agentstream.udfs.turn.Turn;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,21 @@ public final class Fixtures {
         Envelope e = new Envelope(from, to, thread, xml, root, "");
         e.envelopeId = id;
         return e;
+    }
+
+    /** A turn of the hello-world greeter answering a Greeting from the console on thread A. */
+    public static Turn turn() {
+        Turn turn = new Turn();
+        turn.thread = THREAD_A;
+        turn.agent = "greeter";
+        turn.replyTo = "console";
+        turn.inputRoot = "Greeting";
+        turn.inputEnvelopeId = "bus-0-7";
+        turn.model = "grok-3-mini";
+        turn.maxTokens = 100;
+        turn.messages = new ChatMessage[] {new ChatMessage("user", "<Greeting/>")};
+        turn.createdAt = 1_700_000_000_000L;
+        return turn;
     }
 
     /** {@code ../shared/xml-pipeline/<name>} found by walking up from the working directory. */

@@ -1,16 +1,12 @@
 package dev.agentstream.udfs.emit;
 
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-
 import dev.agentstream.udfs.Fixtures;
+import dev.agentstream.udfs.Harnesses;
+import dev.agentstream.udfs.Harnesses.Emitted;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.llm.TurnResult;
-import dev.agentstream.udfs.turn.ChatMessage;
-import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.Test;
 
 import javax.xml.XMLConstants;
@@ -24,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static dev.agentstream.udfs.Fixtures.THREAD_A;
+import static dev.agentstream.udfs.Fixtures.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -35,7 +32,7 @@ class EmitFunctionTest {
 
     @Test
     void shouldAddressEachElementToThePeerThatAcceptsItElseToTheSender() throws Exception {
-        List<Envelope> out = emit(ok(GREETER_ANSWER)).envelopes;
+        List<Envelope> out = Harnesses.emit(Fixtures.helloWorld(), ok(GREETER_ANSWER)).envelopes();
 
         assertThat(out).extracting(e -> e.to).containsExactly("shouter", "console");
         assertThat(out).extracting(e -> e.payloadRoot).containsExactly("GreetingResponse", "Aside");
@@ -51,7 +48,7 @@ class EmitFunctionTest {
                         + "<thread>00000000-0000-0000-0000-000000000000</thread></meta>"
                         + "<GreetingResponse><message>x</message></GreetingResponse></message>";
 
-        Envelope only = emit(ok(forged)).envelopes.get(0);
+        Envelope only = Harnesses.emit(Fixtures.helloWorld(), ok(forged)).envelopes().get(0);
 
         assertThat(only.from).isEqualTo("greeter");
         assertThat(only.to).isEqualTo("shouter");
@@ -60,7 +57,10 @@ class EmitFunctionTest {
 
     @Test
     void shouldSendTextWithoutElementsBackAsAReply() throws Exception {
-        Envelope only = emit(ok("Hello there, friend.")).envelopes.get(0);
+        Envelope only =
+                Harnesses.emit(Fixtures.helloWorld(), ok("Hello there, friend."))
+                        .envelopes()
+                        .get(0);
 
         assertThat(only.to).isEqualTo("console");
         assertThat(only.payloadRoot).isEqualTo("reply");
@@ -70,24 +70,27 @@ class EmitFunctionTest {
 
     @Test
     void shouldAnswerAFailedCallWithAHuhAndAFailedUsageRecord() throws Exception {
-        Emitted emitted = emit(TurnResult.failed(turn(), "HTTP 503 from provider: overloaded", 12));
+        Emitted emitted =
+                Harnesses.emit(
+                        Fixtures.helloWorld(),
+                        TurnResult.failed(turn(), "HTTP 503 from provider: overloaded", 12));
 
-        Envelope huh = emitted.envelopes.get(0);
+        Envelope huh = emitted.envelopes().get(0);
         assertThat(huh.to).isEqualTo("console");
         assertThat(huh.payloadRoot).isEqualTo("huh");
         assertThat(huh.payloadNamespace).isEqualTo(SystemPayloads.SYSTEM_NS);
         assertThat(huh.payloadXml).contains("pipeline-failure").contains("HTTP 503");
-        UsageRecord usage = emitted.usage.get(0);
+        UsageRecord usage = emitted.usage().get(0);
         assertThat(usage.status).isEqualTo("failed");
         assertThat(usage.totalTokens).isZero();
     }
 
     @Test
     void shouldWriteOneUsageRecordPerTurnWithItsTokens() throws Exception {
-        Emitted emitted = emit(ok(GREETER_ANSWER));
+        Emitted emitted = Harnesses.emit(Fixtures.helloWorld(), ok(GREETER_ANSWER));
 
-        assertThat(emitted.usage).hasSize(1);
-        UsageRecord usage = emitted.usage.get(0);
+        assertThat(emitted.usage()).hasSize(1);
+        UsageRecord usage = emitted.usage().get(0);
         assertThat(usage.usageId).isEqualTo("bus-0-7/greeter");
         assertThat(usage.promptTokens).isEqualTo(40);
         assertThat(usage.completionTokens).isEqualTo(9);
@@ -107,9 +110,11 @@ class EmitFunctionTest {
                         .newSchema(xsd.get().toFile());
         EnvelopeCodec codec = new EnvelopeCodec();
         List<Envelope> all = new java.util.ArrayList<>();
-        all.addAll(emit(ok(GREETER_ANSWER)).envelopes);
-        all.addAll(emit(ok("plain <text> & more")).envelopes);
-        all.addAll(emit(TurnResult.failed(turn(), "timed out", -1)).envelopes);
+        all.addAll(Harnesses.emit(Fixtures.helloWorld(), ok(GREETER_ANSWER)).envelopes());
+        all.addAll(Harnesses.emit(Fixtures.helloWorld(), ok("plain <text> & more")).envelopes());
+        all.addAll(
+                Harnesses.emit(Fixtures.helloWorld(), TurnResult.failed(turn(), "timed out", -1))
+                        .envelopes());
 
         for (Envelope e : all) {
             byte[] xml = codec.encode(e);
@@ -121,38 +126,7 @@ class EmitFunctionTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private record Emitted(List<Envelope> envelopes, List<UsageRecord> usage) {}
-
-    private static Emitted emit(TurnResult result) throws Exception {
-        try (var harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new EmitFunction(Fixtures.helloWorld())))) {
-            harness.open();
-            harness.processElement(new StreamRecord<>(result));
-            var usage = harness.getSideOutput(EmitFunction.USAGE);
-            return new Emitted(
-                    harness.extractOutputValues(),
-                    usage == null
-                            ? List.of()
-                            : usage.stream().map(StreamRecord::getValue).toList());
-        }
-    }
-
     private static TurnResult ok(String text) {
         return TurnResult.ok(turn(), new LlmReply(text, 40, 9, "grok-3", "r-1", "stop"), 25);
-    }
-
-    private static Turn turn() {
-        Turn turn = new Turn();
-        turn.thread = THREAD_A;
-        turn.agent = "greeter";
-        turn.replyTo = "console";
-        turn.inputRoot = "Greeting";
-        turn.inputEnvelopeId = "bus-0-7";
-        turn.model = "grok-3-mini";
-        turn.maxTokens = 100;
-        turn.messages = new ChatMessage[] {new ChatMessage("user", "<Greeting/>")};
-        turn.createdAt = 1_700_000_000_000L;
-        return turn;
     }
 }

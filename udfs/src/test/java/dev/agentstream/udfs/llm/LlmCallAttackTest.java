@@ -1,24 +1,15 @@
 package dev.agentstream.udfs.llm;
 
 import org.apache.flink.api.common.functions.DefaultOpenContext;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentstream.udfs.Fixtures;
-import dev.agentstream.udfs.emit.EmitFunction;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
-import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +32,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.agentstream.udfs.Fixtures.turn;
+import static dev.agentstream.udfs.Harnesses.callLlm;
+import static dev.agentstream.udfs.Harnesses.emit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -107,7 +101,7 @@ class LlmCallAttackTest {
         LlmClientFactory clients =
                 new OpenAiChatClientFactory(baseUrl(), "", Duration.ofSeconds(5));
 
-        List<TurnResult> results = callAll(clients, 4, 5_000);
+        List<TurnResult> results = callLlm(clients, 4, 5_000);
 
         assertThat(results).hasSize(4);
         assertThat(results)
@@ -131,7 +125,7 @@ class LlmCallAttackTest {
                                         + "\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
                                         + "\"<Pong/>\"}]},\"finish_reason\":\"stop\"}]}"));
 
-        TurnResult result = callAll(factory(), 1, 5_000).get(0);
+        TurnResult result = callLlm(factory(), 1, 5_000).get(0);
 
         assertThat(result.isOk() && result.text.isEmpty())
                 .as("an answer of content parts became an empty ok answer")
@@ -150,7 +144,7 @@ class LlmCallAttackTest {
                                         + "null,\"refusal\":\"I can't help with that.\"},"
                                         + "\"finish_reason\":\"stop\"}]}"));
 
-        TurnResult result = callAll(factory(), 1, 5_000).get(0);
+        TurnResult result = callLlm(factory(), 1, 5_000).get(0);
 
         assertThat(result.isOk() && result.text.isEmpty())
                 .as("a refusal became an empty ok answer")
@@ -169,7 +163,7 @@ class LlmCallAttackTest {
                                         + "{\"prompt_tokens\":3000000000,"
                                         + "\"completion_tokens\":-5}}"));
 
-        TurnResult result = callAll(factory(), 1, 5_000).get(0);
+        TurnResult result = callLlm(factory(), 1, 5_000).get(0);
 
         assertThat(result.promptTokens).isNotNegative();
         assertThat(result.completionTokens).isNotNegative();
@@ -194,8 +188,8 @@ class LlmCallAttackTest {
                     }
                 });
 
-        TurnResult result = callAll(factory(), 1, 5_000).get(0);
-        List<Envelope> out = emit(result);
+        TurnResult result = callLlm(factory(), 1, 5_000).get(0);
+        List<Envelope> out = emit(Fixtures.helloWorld(), result).envelopes();
 
         EnvelopeCodec codec = new EnvelopeCodec();
         for (Envelope e : out) {
@@ -300,13 +294,13 @@ class LlmCallAttackTest {
         LlmClientFactory clients =
                 () -> new OpenAiChatClient(baseUrl(), KEY, Duration.ofSeconds(5));
 
-        List<TurnResult> results = callAll(clients, 1, 1_500);
+        List<TurnResult> results = callLlm(clients, 1, 1_500);
 
         assertThat(results).hasSize(1);
         TurnResult result = results.get(0);
         assertThat(result.error).doesNotContain(KEY);
         assertThat(result.text).doesNotContain(KEY);
-        assertThat(emit(result)).hasSize(1);
+        assertThat(emit(Fixtures.helloWorld(), result).envelopes()).hasSize(1);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -334,51 +328,6 @@ class LlmCallAttackTest {
                 + content
                 + "\"},\"finish_reason\":\"stop\"}],"
                 + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3}}";
-    }
-
-    private static List<TurnResult> callAll(LlmClientFactory clients, int turns, long timeoutMs)
-            throws Exception {
-        var operator =
-                new AsyncWaitOperatorFactory<>(
-                        new LlmCallFunction(clients),
-                        timeoutMs,
-                        16,
-                        AsyncDataStream.OutputMode.ORDERED);
-        try (var harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        operator,
-                        TypeInformation.of(Turn.class)
-                                .createSerializer(new SerializerConfigImpl()))) {
-            harness.open();
-            for (int i = 0; i < turns; i++) {
-                harness.processElement(new StreamRecord<>(turn()));
-            }
-            harness.endInput();
-            return harness.extractOutputValues();
-        }
-    }
-
-    private static List<Envelope> emit(TurnResult result) throws Exception {
-        try (var harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new EmitFunction(Fixtures.helloWorld())))) {
-            harness.open();
-            harness.processElement(new StreamRecord<>(result));
-            return harness.extractOutputValues();
-        }
-    }
-
-    private static Turn turn() {
-        Turn turn = new Turn();
-        turn.thread = Fixtures.THREAD_A;
-        turn.agent = "greeter";
-        turn.replyTo = "console";
-        turn.inputRoot = "Greeting";
-        turn.inputEnvelopeId = "bus-0-1";
-        turn.model = "m-1";
-        turn.maxTokens = 50;
-        turn.messages = new ChatMessage[] {new ChatMessage("user", "<Greeting/>")};
-        return turn;
     }
 
     /** Counts how often the function completes one future. */

@@ -1,15 +1,7 @@
 package dev.agentstream.udfs.llm;
 
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-
 import com.sun.net.httpserver.HttpServer;
-import dev.agentstream.udfs.turn.ChatMessage;
-import dev.agentstream.udfs.turn.Turn;
+import dev.agentstream.udfs.Harnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,40 +122,12 @@ class LlmCallFunctionTest {
     }
 
     private static List<TurnResult> call(String baseUrl, long timeoutMillis) throws Exception {
-        var factory = new OpenAiChatClientFactory(baseUrl, "", Duration.ofSeconds(5));
-        var operator =
-                new AsyncWaitOperatorFactory<>(
-                        new LlmCallFunction(factory),
-                        timeoutMillis,
-                        10,
-                        AsyncDataStream.OutputMode.ORDERED);
-        try (var harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        operator,
-                        TypeInformation.of(Turn.class)
-                                .createSerializer(new SerializerConfigImpl()))) {
-            harness.open();
-            harness.processElement(new StreamRecord<>(turn()));
-            harness.endInput();
-            return harness.extractOutputValues();
-        }
+        return Harnesses.callLlm(
+                new OpenAiChatClientFactory(baseUrl, "", Duration.ofSeconds(5)), 1, timeoutMillis);
     }
 
     private static TurnResult onlyResult(List<TurnResult> results) {
         assertThat(results).hasSize(1);
         return results.get(0);
-    }
-
-    private static Turn turn() {
-        Turn turn = new Turn();
-        turn.thread = "6f1c2a9e-4b7d-4e21-9a55-0d3b8c7e1f42";
-        turn.agent = "greeter";
-        turn.replyTo = "console";
-        turn.inputRoot = "Ping";
-        turn.inputEnvelopeId = "bus-0-1";
-        turn.model = "m-1";
-        turn.maxTokens = 50;
-        turn.messages = new ChatMessage[] {new ChatMessage("user", "<Ping/>")};
-        return turn;
     }
 }

@@ -5,8 +5,6 @@ import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
 
-import dev.agentstream.udfs.Fixtures;
-import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.agentstream.udfs.Fixtures.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Second attack on the LLM call: what the operator's timeout really stops. */
@@ -127,19 +126,6 @@ class LlmCallRound2Test {
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-    }
-
-    private static Turn turn() {
-        Turn turn = new Turn();
-        turn.thread = Fixtures.THREAD_A;
-        turn.agent = "greeter";
-        turn.replyTo = "console";
-        turn.inputRoot = "Greeting";
-        turn.inputEnvelopeId = "bus-0-1";
-        turn.model = "m-1";
-        turn.maxTokens = 50;
-        turn.messages = new ChatMessage[] {new ChatMessage("user", "<Greeting/>")};
-        return turn;
     }
 
     private static final class Recording implements ResultFuture<TurnResult> {
