@@ -100,16 +100,19 @@ public final class LocalRun implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
-    private final Path logFile =
-            Path.of(System.getProperty("agentstream.home", "."), ".local", "agentstream-local.log");
+    private static final Path LOG_FILE =
+            Path.of(System.getProperty("agentstream.home", "."), ".local", "agentstream-local.log")
+                    .toAbsolutePath()
+                    .normalize();
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new LocalRun());
         cli.setExecutionExceptionHandler(
                 (error, command, parsed) -> {
-                    LoggerFactory.getLogger(LocalRun.class).error("Local run failed", error);
+                    // To the log file only: the console gets the one-line cause.
+                    LoggerFactory.getLogger(LocalRun.class).warn("Local run failed", error);
                     command.getErr().printf("agentstream-local failed: %s%n", rootCause(error));
-                    command.getErr().println("Details: .local/agentstream-local.log");
+                    command.getErr().println("Details: " + LOG_FILE);
                     return 1;
                 });
         System.exit(cli.execute(args));
@@ -278,7 +281,7 @@ public final class LocalRun implements Callable<Integer> {
     }
 
     private Path logFile() {
-        return logFile;
+        return LOG_FILE;
     }
 
     private static String rootCause(Throwable error) {
