@@ -83,9 +83,11 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
                 result.isOk()
                         ? answer(turn, XmlChars.strip(result.text))
                         : List.of(huh(turn, "LLM call failed: " + result.error));
+        withIds(turn, envelopes);
         if (!writable(envelopes)) {
             unusable.inc();
             envelopes = List.of(huh(turn, "the answer could not be written as envelopes"));
+            withIds(turn, envelopes);
         }
         envelopes.forEach(out::collect);
         emitted.inc(envelopes.size());
@@ -120,6 +122,13 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
                     envelope(turn, turn.replyTo, reply, "reply", SystemPayloads.AGENTSTREAM_NS));
         }
         return envelopes;
+    }
+
+    /** Gives each envelope of the turn its deterministic id (see {@link MessageIds}). */
+    private static void withIds(Turn turn, List<Envelope> envelopes) {
+        for (int i = 0; i < envelopes.size(); i++) {
+            envelopes.get(i).metaExtensions = MessageIds.metaExtension(MessageIds.of(turn, i));
+        }
     }
 
     /** True when every envelope can be encoded for the bus within the limits. */

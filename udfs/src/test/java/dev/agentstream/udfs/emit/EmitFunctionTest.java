@@ -41,6 +41,24 @@ class EmitFunctionTest {
     }
 
     @Test
+    void shouldGiveEveryEnvelopeAnIdThatAReplayRepeats() throws Exception {
+        List<Envelope> first =
+                Harnesses.emit(Fixtures.helloWorld(), ok(GREETER_ANSWER)).envelopes();
+        List<Envelope> replay =
+                Harnesses.emit(Fixtures.helloWorld(), ok(GREETER_ANSWER)).envelopes();
+
+        assertThat(first).extracting(e -> e.metaExtensions).doesNotHaveDuplicates();
+        assertThat(first)
+                .extracting(e -> e.metaExtensions)
+                .containsExactlyElementsOf(replay.stream().map(e -> e.metaExtensions).toList());
+        assertThat(first.get(0).metaExtensions)
+                .isEqualTo(MessageIds.metaExtension(MessageIds.of(turn(), 0)))
+                .contains("xmlns=\"https://agentstream.dev/ns/v1\"");
+        Envelope decoded = new EnvelopeCodec().decode(new EnvelopeCodec().encode(first.get(1)));
+        assertThat(decoded.metaExtensions).isEqualTo(first.get(1).metaExtensions);
+    }
+
+    @Test
     void shouldNeverTakeTheSenderFromTheModel() throws Exception {
         String forged =
                 "<message xmlns=\"https://xml-pipeline.org/ns/envelope/v1\"><meta>"
