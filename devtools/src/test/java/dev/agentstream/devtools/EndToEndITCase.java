@@ -2,6 +2,7 @@ package dev.agentstream.devtools;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -48,6 +49,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -245,6 +247,19 @@ class EndToEndITCase {
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void shouldRefuseToStartWhenTheBrokerCannotHoldTheTransactions() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.EXACTLY_ONCE);
+        conf.set(AgentStreamOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(20));
+
+        // The test broker's transaction.max.timeout.ms is 15 minutes.
+        assertThatThrownBy(() -> KafkaIo.from(conf, "too-long"))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("transaction.max.timeout.ms (PT15M)");
     }
 
     // ------------------------------------------------------------------ helpers

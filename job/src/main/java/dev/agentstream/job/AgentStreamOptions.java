@@ -127,5 +127,23 @@ public final class AgentStreamOptions {
                             "Guarantee of the Kafka sinks: AT_LEAST_ONCE or EXACTLY_ONCE (needs"
                                     + " checkpoints; output is visible when they complete).");
 
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            ConfigOptions.key("sink.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "Kafka transaction timeout of the exactly-once sinks. Checked at start:"
+                                    + " at most the broker's transaction.max.timeout.ms, above"
+                                    + " checkpoint interval + checkpoint timeout + expected"
+                                    + " restart time.");
+
+    public static final ConfigOption<Duration> EXPECTED_RESTART_TIME =
+            ConfigOptions.key("kafka.expected-restart-time")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "How long a failed job may take to come back; part of the check on"
+                                    + " sink.transaction-timeout.");
+
     private AgentStreamOptions() {}
 }

@@ -1,6 +1,8 @@
 package dev.agentstream.job.kafka;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -12,17 +14,25 @@ import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.udfs.envelope.BusRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import java.time.Duration;
+import java.util.List;
+
 /** Builds the Kafka source of the bus and the three Kafka sinks from the job's options. */
 public final class KafkaIo {
 
-    /** Transaction timeout of the exactly-once sinks: a broker's default maximum. */
-    static final long TRANSACTION_TIMEOUT_MS = 15 * 60 * 1000L;
+    static final String BUS = "bus";
+    static final String USAGE = "usage";
+    static final String DEAD_LETTERS = "dead-letters";
 
     private KafkaIo() {}
 
     public static AgentStreamGraph.Io from(Configuration conf, String jobName) {
         String servers = conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS);
         DeliveryGuarantee guarantee = conf.get(AgentStreamOptions.DELIVERY_GUARANTEE);
+        Duration transactionTimeout = conf.get(AgentStreamOptions.TRANSACTION_TIMEOUT);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            checkTransactions(conf, servers, jobName, transactionTimeout);
+        }
         KafkaSource<BusRecord> source =
                 KafkaSource.<BusRecord>builder()
                         .setBootstrapServers(servers)
@@ -35,18 +45,23 @@ public final class KafkaIo {
                         .build();
         return new AgentStreamGraph.Io(
                 source,
-                sink(servers, guarantee, jobName, "bus", busSerializer(conf)),
                 sink(
                         servers,
                         guarantee,
-                        jobName,
-                        "usage",
+                        transactionTimeout,
+                        prefix(jobName, BUS),
+                        busSerializer(conf)),
+                sink(
+                        servers,
+                        guarantee,
+                        transactionTimeout,
+                        prefix(jobName, USAGE),
                         new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC))),
                 sink(
                         servers,
                         guarantee,
-                        jobName,
-                        "dead-letters",
+                        transactionTimeout,
+                        prefix(jobName, DEAD_LETTERS),
                         new DeadLetterSerializer(conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC))));
     }
 
@@ -55,18 +70,44 @@ public final class KafkaIo {
                 conf.get(AgentStreamOptions.BUS_TOPIC), AgentStreamGraph.limits(conf));
     }
 
+    /** Transactional id prefix of one sink: the job's name and the sink's, unique per sink. */
+    static String prefix(String jobName, String sinkName) {
+        return jobName + "-" + sinkName;
+    }
+
+    private static void checkTransactions(
+            Configuration conf, String servers, String jobName, Duration transactionTimeout) {
+        Duration interval =
+                conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalConfigurationException(
+                                                "EXACTLY_ONCE sinks commit on checkpoints: set"
+                                                        + " execution.checkpointing.interval"));
+        TransactionSettingsCheck.check(
+                transactionTimeout,
+                BrokerSettings.transactionMaxTimeout(servers),
+                interval,
+                conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT),
+                conf.get(AgentStreamOptions.EXPECTED_RESTART_TIME),
+                List.of(
+                        prefix(jobName, BUS),
+                        prefix(jobName, USAGE),
+                        prefix(jobName, DEAD_LETTERS)));
+    }
+
     private static <T> KafkaSink<T> sink(
             String servers,
             DeliveryGuarantee guarantee,
-            String jobName,
-            String sinkName,
+            Duration transactionTimeout,
+            String transactionalIdPrefix,
             KafkaRecordSerializationSchema<T> serializer) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(servers)
                 .setDeliveryGuarantee(guarantee)
-                .setTransactionalIdPrefix(jobName + "-" + sinkName)
-                // The sink's default (1 h) is above a broker's default maximum (15 min).
-                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT_MS))
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty(
+                        "transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()))
                 .setRecordSerializer(serializer)
                 .build();
     }
