@@ -111,7 +111,8 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_MAX_SLOTS),
                 conf.get(AgentStreamOptions.CONTEXT_HISTORY_TOKENS),
                 conf.get(AgentStreamOptions.LLM_MAX_TOKENS),
-                conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS));
+                conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS),
+                conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE));
     }
 
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {

@@ -87,6 +87,14 @@ public final class AgentStreamOptions {
                                     + " the dead letters (reason turn-limit). Stops agents that"
                                     + " answer each other forever.");
 
+    public static final ConfigOption<Duration> CONTEXT_TURN_RELEASE =
+            ConfigOptions.key("context.turn-release")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "One turn per (thread, agent) is in flight; the next waits for the"
+                                    + " answer, or this long at most.");
+
     // ------------------------------------------------------------------ llm
 
     public static final ConfigOption<String> LLM_BASE_URL =

@@ -14,10 +14,25 @@ import java.time.Duration;
  * @param maxCompletionTokens completion limit sent with each call
  * @param maxTurns agent turns one thread may start; a guard against agents that answer each other
  *     forever
+ * @param turnRelease how long an agent's turn may stay in flight without its answer coming back
+ *     before the agent's next waiting turn starts anyway
  */
 public record ContextSettings(
-        Duration ttl, int maxSlots, int historyTokens, int maxCompletionTokens, int maxTurns)
+        Duration ttl,
+        int maxSlots,
+        int historyTokens,
+        int maxCompletionTokens,
+        int maxTurns,
+        Duration turnRelease)
         implements Serializable {
+
+    /** Default time an unanswered turn holds its agent. */
+    public static final Duration DEFAULT_TURN_RELEASE = Duration.ofMinutes(5);
+
+    public ContextSettings(
+            Duration ttl, int maxSlots, int historyTokens, int maxCompletionTokens, int maxTurns) {
+        this(ttl, maxSlots, historyTokens, maxCompletionTokens, maxTurns, DEFAULT_TURN_RELEASE);
+    }
 
     public ContextSettings {
         Preconditions.checkArgument(!ttl.isNegative() && !ttl.isZero(), "ttl must be positive");
@@ -25,6 +40,8 @@ public record ContextSettings(
         Preconditions.checkArgument(historyTokens > 0, "historyTokens must be > 0");
         Preconditions.checkArgument(maxCompletionTokens > 0, "maxCompletionTokens must be > 0");
         Preconditions.checkArgument(maxTurns > 0, "maxTurns must be > 0: %s", maxTurns);
+        Preconditions.checkArgument(
+                turnRelease.compareTo(Duration.ZERO) > 0, "turnRelease must be positive");
     }
 
     public static ContextSettings defaults() {

@@ -18,6 +18,8 @@ import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import dev.agentstream.udfs.turn.TurnBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -34,7 +36,13 @@ import java.util.Optional;
  * bus) and payloads in a namespace (system messages, replies) are recorded and never start a turn,
  * so that an agent's answer to an outside sender cannot loop.
  *
- * <p>State: see {@link ThreadState} (a map of slots and a head per thread, with a TTL).
+ * <p>At most one turn per (thread, agent) is in flight: an envelope for a busy agent waits in state
+ * and its turn starts when the agent's answer comes back on the thread (or, failing that, after
+ * {@link ContextSettings#turnRelease()}), with the history as it is then. Other threads and other
+ * agents never wait.
+ *
+ * <p>State: see {@link ThreadState} (slots, a head, busy agents and waiting turns per thread, all
+ * with the TTL); one processing-time timer per started turn.
  */
 public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope, Turn> {
 
@@ -42,6 +50,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             new OutputTag<>("context-dead-letters", TypeInformation.of(DeadLetter.class));
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ThreadContextFunction.class);
 
     private final Organism organism;
     private final ContextSettings settings;
@@ -54,6 +63,8 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private transient Counter appended;
     private transient Counter evicted;
     private transient Counter turnsStarted;
+    private transient Counter turnsWaiting;
+    private transient Counter turnsReleased;
 
     public ThreadContextFunction(Organism organism, ContextSettings settings) {
         this(organism, settings, EnvelopeLimits.defaults());
@@ -81,6 +92,8 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         appended = metrics.counter("contextAppends");
         evicted = metrics.counter("contextEvictions");
         turnsStarted = metrics.counter("turnsStarted");
+        turnsWaiting = metrics.counter("turnsWaiting");
+        turnsReleased = metrics.counter("turnsReleasedWithoutAnswer");
     }
 
     @Override
@@ -109,21 +122,80 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         evicted.inc(state.append(slot));
         appended.inc();
 
+        // The agent's answer is back: its next waiting turn may start.
+        if (organism.isAgent(envelope.from) && state.release(envelope.from)) {
+            startNextWaiting(envelope.from, ctx, out);
+        }
+
         if (!isSystemMessage(envelope)
                 && envelope.hasPlainPayload()
                 && recipient.isPresent()
                 && recipient.get().agent()
                 && recipient.get().rootTag().equals(envelope.payloadRoot)) {
-            if (!state.tryCountTurn()) {
-                String detail = "thread reached " + settings.maxTurns() + " agent turns";
-                ctx.output(DEAD_LETTERS, deadLetter(envelope, DeadLetterReason.TURN_LIMIT, detail));
-                return;
+            String agent = recipient.get().name();
+            if (state.isBusy(agent)) {
+                // One turn in flight per (thread, agent): this one waits for the answer.
+                state.enqueue(slot.seq, agent);
+                turnsWaiting.inc();
+            } else {
+                startTurn(recipient.get(), slot, ctx, out);
             }
-            Turn turn = turns.build(recipient.get(), slot, state::newestBefore, now);
-            turn.thread = ctx.getCurrentKey();
-            turnsStarted.inc();
-            out.collect(turn);
         }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Turn> out) throws Exception {
+        long startedBy = timestamp - settings.turnRelease().toMillis();
+        for (String agent : state.busySince(startedBy)) {
+            LOG.warn(
+                    "No answer from {} on thread {} after {}; its next turn starts anyway",
+                    agent,
+                    ctx.getCurrentKey(),
+                    settings.turnRelease());
+            state.release(agent);
+            turnsReleased.inc();
+            startNextWaiting(agent, ctx, out);
+        }
+    }
+
+    /** Starts the oldest waiting turn of {@code agent}, if it has one. */
+    private void startNextWaiting(String agent, Context ctx, Collector<Turn> out) throws Exception {
+        Optional<ContextSlot> next = state.dequeue(agent);
+        if (next.isPresent()) {
+            startTurn(organism.listener(agent).orElseThrow(), next.get(), ctx, out);
+        }
+    }
+
+    private void startTurn(Listener agent, ContextSlot input, Context ctx, Collector<Turn> out)
+            throws Exception {
+        if (!state.tryCountTurn()) {
+            String detail = "thread reached " + settings.maxTurns() + " agent turns";
+            ctx.output(
+                    DEAD_LETTERS,
+                    deadLetter(envelopeOf(input, ctx), DeadLetterReason.TURN_LIMIT, detail));
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        state.markBusy(agent.name(), now);
+        ctx.timerService().registerProcessingTimeTimer(now + settings.turnRelease().toMillis());
+        Turn turn = turns.build(agent, input, (seq, keep) -> state.historyOf(input, keep), now);
+        turn.thread = ctx.getCurrentKey();
+        turnsStarted.inc();
+        out.collect(turn);
+    }
+
+    /** The envelope a slot was made from, for a dead letter. */
+    private static Envelope envelopeOf(ContextSlot slot, Context ctx) {
+        Envelope e =
+                new Envelope(
+                        slot.from,
+                        slot.to,
+                        ctx.getCurrentKey(),
+                        slot.payloadXml,
+                        slot.payloadRoot,
+                        "");
+        e.envelopeId = slot.envelopeId;
+        return e;
     }
 
     private Optional<Listener> recipient(Envelope envelope) {

@@ -12,6 +12,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -19,25 +20,39 @@ import java.util.function.Predicate;
  * to slot) and a small head with the sequence range. Appending or reading the newest slots costs
  * the same whatever the thread's length: no state value holds the whole history.
  *
- * <p>Both states carry the same TTL, refreshed on write; the head is written on every append, so it
- * never expires before a slot does.
+ * <p>It also holds the turn queue: the agents with a turn in flight and the inputs waiting for
+ * them. Every state carries the same TTL, refreshed on write; the head is written on every append,
+ * so it never expires before a slot does.
  */
 final class ThreadState {
 
     static final String SLOTS = "context-slots";
     static final String HEAD = "context-head";
+    static final String BUSY = "turns-busy";
+    static final String WAITING = "turns-waiting";
 
     private final MapState<Long, ContextSlot> slots;
     private final ValueState<ThreadHead> head;
+
+    /** Agent → processing time its turn in flight started. */
+    private final MapState<String, Long> busy;
+
+    /** Input slot seq → agent, for turns waiting for their agent to be free. */
+    private final MapState<Long, String> waiting;
+
     private final int maxSlots;
     private final int maxTurns;
 
     private ThreadState(
             MapState<Long, ContextSlot> slots,
             ValueState<ThreadHead> head,
+            MapState<String, Long> busy,
+            MapState<Long, String> waiting,
             ContextSettings settings) {
         this.slots = slots;
         this.head = head;
+        this.busy = busy;
+        this.waiting = waiting;
         this.maxSlots = settings.maxSlots();
         this.maxTurns = settings.maxTurns();
     }
@@ -54,7 +69,18 @@ final class ThreadState {
         ValueStateDescriptor<ThreadHead> headDesc =
                 new ValueStateDescriptor<>(HEAD, TypeInformation.of(ThreadHead.class));
         headDesc.enableTimeToLive(ttl);
-        return new ThreadState(ctx.getMapState(slotsDesc), ctx.getState(headDesc), settings);
+        MapStateDescriptor<String, Long> busyDesc =
+                new MapStateDescriptor<>(BUSY, Types.STRING, Types.LONG);
+        busyDesc.enableTimeToLive(ttl);
+        MapStateDescriptor<Long, String> waitingDesc =
+                new MapStateDescriptor<>(WAITING, Types.LONG, Types.STRING);
+        waitingDesc.enableTimeToLive(ttl);
+        return new ThreadState(
+                ctx.getMapState(slotsDesc),
+                ctx.getState(headDesc),
+                ctx.getMapState(busyDesc),
+                ctx.getMapState(waitingDesc),
+                settings);
     }
 
     /**
@@ -97,15 +123,66 @@ final class ThreadState {
         return true;
     }
 
+    /** True when {@code agent} has a turn in flight on this thread. */
+    boolean isBusy(String agent) throws Exception {
+        return busy.contains(agent);
+    }
+
+    void markBusy(String agent, long now) throws Exception {
+        busy.put(agent, now);
+    }
+
+    /** Frees {@code agent}; returns true when it had a turn in flight. */
+    boolean release(String agent) throws Exception {
+        if (!busy.contains(agent)) {
+            return false;
+        }
+        busy.remove(agent);
+        return true;
+    }
+
+    /** Agents whose turn started at or before {@code startedBy}. */
+    List<String> busySince(long startedBy) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (var entry : busy.entries()) {
+            if (entry.getValue() <= startedBy) {
+                out.add(entry.getKey());
+            }
+        }
+        return out;
+    }
+
+    void enqueue(long inputSeq, String agent) throws Exception {
+        waiting.put(inputSeq, agent);
+    }
+
+    /** Takes the oldest waiting input for {@code agent} off the queue, if any. */
+    Optional<ContextSlot> dequeue(String agent) throws Exception {
+        long oldest = Long.MAX_VALUE;
+        for (var entry : waiting.entries()) {
+            if (entry.getValue().equals(agent) && entry.getKey() < oldest) {
+                oldest = entry.getKey();
+            }
+        }
+        if (oldest == Long.MAX_VALUE) {
+            return Optional.empty();
+        }
+        waiting.remove(oldest);
+        return Optional.ofNullable(slots.get(oldest));
+    }
+
     /**
-     * The newest slots before {@code beforeSeq}, newest first, while {@code keep} accepts them.
-     * Stops at the first slot that is rejected, evicted or expired.
+     * The newest slots other than {@code input}, newest first, while {@code keep} accepts them: the
+     * history of a turn, including what arrived while it waited.
      */
-    List<ContextSlot> newestBefore(long beforeSeq, Predicate<ContextSlot> keep) throws IOException {
+    List<ContextSlot> historyOf(ContextSlot input, Predicate<ContextSlot> keep) throws IOException {
         ThreadHead h = current();
         List<ContextSlot> out = new ArrayList<>();
         try {
-            for (long seq = Math.min(beforeSeq, h.nextSeq) - 1; seq >= h.firstSeq; seq--) {
+            for (long seq = h.nextSeq - 1; seq >= h.firstSeq; seq--) {
+                if (seq == input.seq) {
+                    continue;
+                }
                 ContextSlot slot = slots.get(seq);
                 if (slot == null || !keep.test(slot)) {
                     break;

@@ -185,6 +185,7 @@ class ThreadContextFunctionTest {
             for (int i = 1; i <= 4; i++) {
                 harness.processElement(
                         record(envelope(THREAD_A, "console", "greeter", "Greeting", "t" + i)));
+                harness.processElement(record(answer(THREAD_A, "a" + i)));
             }
             harness.processElement(
                     record(envelope(THREAD_B, "console", "greeter", "Greeting", "b")));
@@ -195,6 +196,68 @@ class ThreadContextFunctionTest {
             List<DeadLetter> dead = deadLetters(harness);
             assertThat(dead).extracting(d -> d.reason).containsOnly("turn-limit");
             assertThat(dead).extracting(d -> d.source).containsExactly("t3", "t4");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void shouldHoldATurnForABusyAgentUntilItsAnswerComesBack(StateBackend backend)
+            throws Exception {
+        try (var harness = harness(backend, 100)) {
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "q1")));
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "q2")));
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(t -> t.inputEnvelopeId)
+                    .containsExactly("q1");
+
+            harness.processElement(record(answer(THREAD_A, "a1")));
+
+            List<Turn> turns = harness.extractOutputValues();
+            assertThat(turns).extracting(t -> t.inputEnvelopeId).containsExactly("q1", "q2");
+            // The held turn sees the answer that freed it, and ends with its own input.
+            Turn second = turns.get(1);
+            assertThat(second.messages[second.messages.length - 1].content).contains("q2");
+            assertThat(second.messages).extracting(m -> m.content).anyMatch(c -> c.contains("a1"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void shouldNotHoldOtherThreadsBehindABusyOne(StateBackend backend) throws Exception {
+        try (var harness = harness(backend, 100)) {
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "a1")));
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "a2")));
+            harness.processElement(
+                    record(envelope(THREAD_B, "console", "greeter", "Greeting", "b1")));
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(t -> t.inputEnvelopeId)
+                    .containsExactly("a1", "b1");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void shouldStartTheNextTurnWhenAnAnswerNeverComes(StateBackend backend) throws Exception {
+        try (var harness = harness(backend, 100)) {
+            harness.setProcessingTime(T0);
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "w1")));
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "w2")));
+
+            harness.setProcessingTime(T0 + ContextSettings.DEFAULT_TURN_RELEASE.toMillis() - 1);
+            assertThat(harness.extractOutputValues()).hasSize(1);
+
+            harness.setProcessingTime(T0 + ContextSettings.DEFAULT_TURN_RELEASE.toMillis());
+            assertThat(harness.extractOutputValues())
+                    .extracting(t -> t.inputEnvelopeId)
+                    .containsExactly("w1", "w2");
         }
     }
 
@@ -231,6 +294,11 @@ class ThreadContextFunctionTest {
         harness.setStateBackend(backend);
         harness.open();
         return harness;
+    }
+
+    /** The greeter's answer coming back from the bus, addressed to its peer. */
+    private static Envelope answer(String thread, String id) {
+        return envelope(thread, "greeter", "shouter", "GreetingResponse", id);
     }
 
     private static StreamRecord<Envelope> record(Envelope e) {
