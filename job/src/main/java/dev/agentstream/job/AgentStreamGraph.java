@@ -85,8 +85,12 @@ public final class AgentStreamGraph {
                         .uid(OperatorIds.EMIT)
                         .name(OperatorIds.EMIT);
 
-        // Write answers back onto the bus, usage records and dead letters to their topics.
-        answers.sinkTo(io.envelopes()).uid(OperatorIds.BUS_SINK).name(OperatorIds.BUS_SINK);
+        // Write answers and the errors refused envelopes earn back onto the bus, usage records
+        // and dead letters to their topics.
+        answers.union(turns.getSideOutput(ThreadContextFunction.ERRORS))
+                .sinkTo(io.envelopes())
+                .uid(OperatorIds.BUS_SINK)
+                .name(OperatorIds.BUS_SINK);
         answers.getSideOutput(EmitFunction.USAGE)
                 .sinkTo(io.usage())
                 .uid(OperatorIds.USAGE_SINK)

@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import dev.agentstream.udfs.emit.MessageIds;
 import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.DeadLetterReason;
@@ -22,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -49,6 +51,10 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("context-dead-letters", TypeInformation.of(DeadLetter.class));
 
+    /** {@code <huh>} envelopes the job writes back to a thread's sender: go to the bus. */
+    public static final OutputTag<Envelope> ERRORS =
+            new OutputTag<>("context-errors", TypeInformation.of(Envelope.class));
+
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ThreadContextFunction.class);
 
@@ -63,6 +69,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private transient Counter appended;
     private transient Counter evicted;
     private transient Counter turnsStarted;
+    private transient Counter refused;
     private transient Counter turnsWaiting;
     private transient Counter turnsReleased;
 
@@ -92,6 +99,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         appended = metrics.counter("contextAppends");
         evicted = metrics.counter("contextEvictions");
         turnsStarted = metrics.counter("turnsStarted");
+        refused = metrics.counter("envelopesRefused");
         turnsWaiting = metrics.counter("turnsWaiting");
         turnsReleased = metrics.counter("turnsReleasedWithoutAnswer");
     }
@@ -103,7 +111,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         if (!isSystemMessage(envelope)) {
             Optional<DeadLetterReason> problem = problem(envelope, recipient);
             if (problem.isPresent()) {
-                ctx.output(DEAD_LETTERS, deadLetter(envelope, problem.get(), recipient));
+                refuse(envelope, problem.get(), detail(envelope, problem.get(), recipient), ctx);
                 return;
             }
         }
@@ -123,8 +131,9 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         appended.inc();
 
         // The agent's answer is back: its next waiting turn may start.
-        if (organism.isAgent(envelope.from) && state.release(envelope.from)) {
-            startNextWaiting(envelope.from, ctx, out);
+        Optional<String> answered = answeredAgent(envelope);
+        if (answered.isPresent() && state.release(answered.get())) {
+            startNextWaiting(answered.get(), ctx, out);
         }
 
         if (!isSystemMessage(envelope)
@@ -158,6 +167,21 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         }
     }
 
+    /**
+     * The agent whose turn this envelope ends: its sender when an agent wrote it, or the agent a
+     * job's error is addressed to (the only output of a turn whose answer could not be sent).
+     */
+    private Optional<String> answeredAgent(Envelope envelope) {
+        if (organism.isAgent(envelope.from)) {
+            return Optional.of(envelope.from);
+        }
+        boolean jobError =
+                SystemPayloads.JOB_SENDER.equals(envelope.from) && isSystemMessage(envelope);
+        return jobError && envelope.to != null && organism.isAgent(envelope.to)
+                ? Optional.of(envelope.to)
+                : Optional.empty();
+    }
+
     /** Starts the oldest waiting turn of {@code agent}, if it has one. */
     private void startNextWaiting(String agent, Context ctx, Collector<Turn> out) throws Exception {
         Optional<ContextSlot> next = state.dequeue(agent);
@@ -170,9 +194,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             throws Exception {
         if (!state.tryCountTurn()) {
             String detail = "thread reached " + settings.maxTurns() + " agent turns";
-            ctx.output(
-                    DEAD_LETTERS,
-                    deadLetter(envelopeOf(input, ctx), DeadLetterReason.TURN_LIMIT, detail));
+            refuse(envelopeOf(input, ctx), DeadLetterReason.TURN_LIMIT, detail, ctx);
             return;
         }
         long now = ctx.timerService().currentProcessingTime();
@@ -232,9 +254,36 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         return Optional.empty();
     }
 
-    private DeadLetter deadLetter(
-            Envelope envelope, DeadLetterReason reason, Optional<Listener> recipient) {
-        return deadLetter(envelope, reason, detail(envelope, reason, recipient));
+    /**
+     * Refuses an envelope explicitly, twice: a dead letter for operators, and a {@code <huh>} of
+     * xml-pipeline's system schema back to its sender on the thread, where a model reads it on its
+     * next turn. The {@code <huh>} is a system message, so it is never refused in turn.
+     */
+    private void refuse(Envelope envelope, DeadLetterReason reason, String detail, Context ctx) {
+        ctx.output(DEAD_LETTERS, deadLetter(envelope, reason, detail));
+        String errorType =
+                reason == DeadLetterReason.TURN_LIMIT ? "pipeline-failure" : "validation-error";
+        String huh =
+                SystemPayloads.huh(
+                        errorType,
+                        reason.code() + ": " + detail,
+                        envelope.from,
+                        envelope.to == null ? "" : envelope.to,
+                        envelope.payloadRoot,
+                        Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()));
+        Envelope error =
+                new Envelope(
+                        SystemPayloads.JOB_SENDER,
+                        envelope.from,
+                        envelope.thread,
+                        huh,
+                        "huh",
+                        SystemPayloads.SYSTEM_NS);
+        error.metaExtensions =
+                MessageIds.metaExtension(
+                        MessageIds.of(envelope.envelopeId, SystemPayloads.JOB_SENDER, 0));
+        ctx.output(ERRORS, error);
+        refused.inc();
     }
 
     private static String detail(

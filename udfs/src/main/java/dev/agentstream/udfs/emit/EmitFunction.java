@@ -101,8 +101,14 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         for (ParsedElement element : parsed.elements()) {
             if (RESERVED.contains(element.namespace())) {
                 prose.append('\n').append(element.xml());
+                continue;
+            }
+            String to = addressee(turn, element);
+            Optional<Listener> owner = outsidePeers(turn, element, to);
+            if (owner.isPresent()) {
+                envelopes.add(peerViolation(turn, element, owner.get()));
             } else {
-                envelopes.add(envelope(turn, addressee(turn, element), element));
+                envelopes.add(envelope(turn, to, element));
             }
         }
         if (envelopes.size() > MAX_ELEMENTS) {
@@ -143,6 +149,41 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /**
+     * The listener of the organism whose root tag the element has, when that listener is neither
+     * one of the agent's peers nor the sender it answers: the agent may not address it.
+     */
+    private Optional<Listener> outsidePeers(Turn turn, ParsedElement element, String to) {
+        if (!element.namespace().isEmpty() || !to.equals(turn.replyTo)) {
+            return Optional.empty();
+        }
+        return organism.listenerForRootTag(element.root())
+                .filter(owner -> !owner.name().equals(turn.replyTo));
+    }
+
+    /**
+     * A {@code <huh>} from the job to the agent itself, on its thread: what it tried to send and
+     * why it was not sent, for the model to read on its next turn.
+     */
+    private static Envelope peerViolation(Turn turn, ParsedElement element, Listener owner) {
+        String huh =
+                SystemPayloads.huh(
+                        "validation-error",
+                        turn.agent
+                                + " may not send <"
+                                + element.root()
+                                + "> to "
+                                + owner.name()
+                                + ": not one of its peers; nothing was sent",
+                        turn.agent,
+                        owner.name(),
+                        element.root(),
+                        Instant.ofEpochMilli(turn.createdAt));
+        Envelope e = envelope(turn, turn.agent, huh, "huh", SystemPayloads.SYSTEM_NS);
+        e.from = SystemPayloads.JOB_SENDER;
+        return e;
     }
 
     /** The agent's peer that accepts the element's root tag, else the sender of the turn. */

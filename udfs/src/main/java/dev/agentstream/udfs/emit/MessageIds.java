@@ -20,7 +20,12 @@ public final class MessageIds {
 
     /** The id of the {@code index}-th envelope written for {@code turn}. */
     public static String of(Turn turn, int index) {
-        String name = turn.inputEnvelopeId + "/" + turn.agent + "/" + index;
+        return of(turn.inputEnvelopeId, turn.agent, index);
+    }
+
+    /** The id of the {@code index}-th envelope {@code writer} wrote for one input envelope. */
+    public static String of(String inputEnvelopeId, String writer, int index) {
+        String name = inputEnvelopeId + "/" + writer + "/" + index;
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 

@@ -18,6 +18,9 @@ public final class SystemPayloads {
     /** Namespace of AgentStream's own payloads and meta extensions. */
     public static final String AGENTSTREAM_NS = "https://agentstream.dev/ns/v1";
 
+    /** Sender name of the errors the job itself writes back to a thread. */
+    public static final String JOB_SENDER = "agentstream";
+
     /** Namespace of xml-pipeline's system messages ({@code system-msg.xsd}). */
     public static final String SYSTEM_NS = "https://xml-pipeline.org/system";
 

@@ -149,6 +149,14 @@ class ThreadContextFunctionTest {
                     .extracting(d -> d.reason)
                     .containsExactly("payload-mismatch", "unknown-recipient", "unknown-recipient");
             assertThat(dead).extracting(d -> d.source).containsExactly("x1", "x2", "x3");
+            // Each sender also hears why, on its thread, in xml-pipeline's <huh>.
+            List<Envelope> errors = errors(harness);
+            assertThat(errors).hasSize(3);
+            assertThat(errors).allSatisfy(e -> assertThat(e.to).isEqualTo("console"));
+            assertThat(errors).allSatisfy(e -> assertThat(e.from).isEqualTo("agentstream"));
+            assertThat(errors).allSatisfy(e -> assertThat(e.payloadRoot).isEqualTo("huh"));
+            assertThat(errors.get(0).payloadXml).contains("payload-mismatch");
+            assertThat(errors.get(0).metaExtensions).contains("message-id");
         }
     }
 
@@ -196,6 +204,10 @@ class ThreadContextFunctionTest {
             List<DeadLetter> dead = deadLetters(harness);
             assertThat(dead).extracting(d -> d.reason).containsOnly("turn-limit");
             assertThat(dead).extracting(d -> d.source).containsExactly("t3", "t4");
+            assertThat(errors(harness))
+                    .extracting(e -> e.payloadXml)
+                    .allMatch(xml -> xml.contains("pipeline-failure") && xml.contains("turn-limit"))
+                    .hasSize(2);
         }
     }
 
@@ -294,6 +306,38 @@ class ThreadContextFunctionTest {
         harness.setStateBackend(backend);
         harness.open();
         return harness;
+    }
+
+    private static List<Envelope> errors(
+            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> h) {
+        var out = h.getSideOutput(ThreadContextFunction.ERRORS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void shouldFreeAnAgentWhoseOnlyAnswerWasTheJobsErrorToIt(StateBackend backend)
+            throws Exception {
+        try (var harness = harness(backend, 100)) {
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "p1")));
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "p2")));
+            Envelope jobError =
+                    new Envelope(
+                            "agentstream",
+                            "greeter",
+                            THREAD_A,
+                            "<huh xmlns=\"https://xml-pipeline.org/system\"/>",
+                            "huh",
+                            "https://xml-pipeline.org/system");
+            harness.processElement(record(jobError));
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(t -> t.inputEnvelopeId)
+                    .containsExactly("p1", "p2");
+            assertThat(deadLetters(harness)).isEmpty();
+        }
     }
 
     /** The greeter's answer coming back from the bus, addressed to its peer. */

@@ -59,6 +59,26 @@ class EmitFunctionTest {
     }
 
     @Test
+    void shouldTellTheAgentWhenItAddressesAListenerOutsideItsPeers() throws Exception {
+        // response-handler accepts <ShoutedResponse>, but it is not one of greeter's peers.
+        List<Envelope> out =
+                Harnesses.emit(
+                                Fixtures.helloWorld(),
+                                ok("<ShoutedResponse><text>HI</text></ShoutedResponse>"))
+                        .envelopes();
+
+        assertThat(out).hasSize(1);
+        Envelope huh = out.get(0);
+        assertThat(huh.from).isEqualTo("agentstream");
+        assertThat(huh.to).isEqualTo("greeter");
+        assertThat(huh.payloadRoot).isEqualTo("huh");
+        assertThat(huh.payloadXml)
+                .contains("validation-error")
+                .contains("response-handler")
+                .contains("not one of its peers");
+    }
+
+    @Test
     void shouldNeverTakeTheSenderFromTheModel() throws Exception {
         String forged =
                 "<message xmlns=\"https://xml-pipeline.org/ns/envelope/v1\"><meta>"
