@@ -12,7 +12,9 @@ import org.asynchttpclient.ListenableFuture;
 import org.asynchttpclient.Response;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 public final class OpenAiChatClient implements LlmClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final AsyncHttpClient http;
     private final String url;
@@ -64,6 +67,9 @@ public final class OpenAiChatClient implements LlmClient {
         if (!apiKey.isEmpty()) {
             request.setHeader("Authorization", "Bearer " + apiKey);
         }
+        // One key per turn, the same on every attempt and on a replay after a restore, so that a
+        // provider that honours it bills a re-sent call once.
+        request.setHeader(IDEMPOTENCY_KEY, idempotencyKey(turn));
         ListenableFuture<Response> pending = request.execute();
         CompletableFuture<LlmReply> reply =
                 pending.toCompletableFuture()
@@ -84,6 +90,12 @@ public final class OpenAiChatClient implements LlmClient {
                     }
                 });
         return reply;
+    }
+
+    /** The idempotency key of a turn's call: derived from its input envelope and agent. */
+    static String idempotencyKey(Turn turn) {
+        String name = turn.inputEnvelopeId + "/" + turn.agent;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     static ObjectNode requestBody(Turn turn) {

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,6 +35,7 @@ class LlmCallFunctionTest {
 
     private final AtomicReference<Answer> answer = new AtomicReference<>();
     private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
+    private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
     private HttpServer server;
 
     @BeforeEach
@@ -44,6 +46,7 @@ class LlmCallFunctionTest {
                 "/v1/chat/completions",
                 exchange -> {
                     lastAuthorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+                    idempotencyKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
                     exchange.getRequestBody().readAllBytes();
                     Answer a = answer.get();
                     try {
@@ -77,6 +80,17 @@ class LlmCallFunctionTest {
         assertThat(result.responseModel).isEqualTo("m-1");
         assertThat(result.responseId).isEqualTo("r-1");
         assertThat(lastAuthorization.get()).isNull();
+    }
+
+    @Test
+    void shouldSendOneIdempotencyKeyPerTurnThatAReplayRepeats() throws Exception {
+        answer.set(new Answer(200, OK_BODY, 0));
+
+        call(baseUrl(), 5_000);
+        call(baseUrl(), 5_000);
+
+        assertThat(idempotencyKeys).hasSize(2).doesNotContainNull();
+        assertThat(idempotencyKeys.get(0)).isEqualTo(idempotencyKeys.get(1));
     }
 
     @Test
