@@ -116,7 +116,8 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_HISTORY_TOKENS),
                 conf.get(AgentStreamOptions.LLM_MAX_TOKENS),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS),
-                conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE));
+                conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE),
+                conf.get(AgentStreamOptions.CONTEXT_MAX_THREAD_TOKENS));
     }
 
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {

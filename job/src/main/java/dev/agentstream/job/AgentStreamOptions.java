@@ -87,6 +87,14 @@ public final class AgentStreamOptions {
                                     + " the dead letters (reason turn-limit). Stops agents that"
                                     + " answer each other forever.");
 
+    public static final ConfigOption<Long> CONTEXT_MAX_THREAD_TOKENS =
+            ConfigOptions.key("context.max-thread-tokens")
+                    .longType()
+                    .defaultValue(2_000_000L)
+                    .withDescription(
+                            "Tokens one thread's turns may use (prompt estimates plus completion"
+                                    + " limits); beyond, turns are refused with token-limit.");
+
     public static final ConfigOption<Duration> CONTEXT_TURN_RELEASE =
             ConfigOptions.key("context.turn-release")
                     .durationType()

@@ -16,6 +16,8 @@ import java.time.Duration;
  *     forever
  * @param turnRelease how long an agent's turn may stay in flight without its answer coming back
  *     before the agent's next waiting turn starts anyway
+ * @param maxThreadTokens tokens one thread's turns may use, counted as each prompt's estimate plus
+ *     its completion limit
  */
 public record ContextSettings(
         Duration ttl,
@@ -23,15 +25,26 @@ public record ContextSettings(
         int historyTokens,
         int maxCompletionTokens,
         int maxTurns,
-        Duration turnRelease)
+        Duration turnRelease,
+        long maxThreadTokens)
         implements Serializable {
+
+    /** Default token allowance of one thread. */
+    public static final long DEFAULT_MAX_THREAD_TOKENS = 2_000_000L;
 
     /** Default time an unanswered turn holds its agent. */
     public static final Duration DEFAULT_TURN_RELEASE = Duration.ofMinutes(5);
 
     public ContextSettings(
             Duration ttl, int maxSlots, int historyTokens, int maxCompletionTokens, int maxTurns) {
-        this(ttl, maxSlots, historyTokens, maxCompletionTokens, maxTurns, DEFAULT_TURN_RELEASE);
+        this(
+                ttl,
+                maxSlots,
+                historyTokens,
+                maxCompletionTokens,
+                maxTurns,
+                DEFAULT_TURN_RELEASE,
+                DEFAULT_MAX_THREAD_TOKENS);
     }
 
     public ContextSettings {
@@ -42,6 +55,7 @@ public record ContextSettings(
         Preconditions.checkArgument(maxTurns > 0, "maxTurns must be > 0: %s", maxTurns);
         Preconditions.checkArgument(
                 turnRelease.compareTo(Duration.ZERO) > 0, "turnRelease must be positive");
+        Preconditions.checkArgument(maxThreadTokens > 0, "maxThreadTokens must be > 0");
     }
 
     public static ContextSettings defaults() {

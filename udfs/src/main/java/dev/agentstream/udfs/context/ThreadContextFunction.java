@@ -192,18 +192,33 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
 
     private void startTurn(Listener agent, ContextSlot input, Context ctx, Collector<Turn> out)
             throws Exception {
-        if (!state.tryCountTurn()) {
-            String detail = "thread reached " + settings.maxTurns() + " agent turns";
-            refuse(envelopeOf(input, ctx), DeadLetterReason.TURN_LIMIT, detail, ctx);
+        long now = ctx.timerService().currentProcessingTime();
+        Turn turn = turns.build(agent, input, (seq, keep) -> state.historyOf(input, keep), now);
+        Optional<DeadLetterReason> limit = state.admit(estimatedTokens(turn));
+        if (limit.isPresent()) {
+            String detail =
+                    limit.get() == DeadLetterReason.TURN_LIMIT
+                            ? "thread reached " + settings.maxTurns() + " agent turns"
+                            : "thread reached its allowance of "
+                                    + settings.maxThreadTokens()
+                                    + " tokens";
+            refuse(envelopeOf(input, ctx), limit.get(), detail, ctx);
             return;
         }
-        long now = ctx.timerService().currentProcessingTime();
         state.markBusy(agent.name(), now);
         ctx.timerService().registerProcessingTimeTimer(now + settings.turnRelease().toMillis());
-        Turn turn = turns.build(agent, input, (seq, keep) -> state.historyOf(input, keep), now);
         turn.thread = ctx.getCurrentKey();
         turnsStarted.inc();
         out.collect(turn);
+    }
+
+    /** What a turn may cost: its prompt, counted here, and its completion limit. */
+    private long estimatedTokens(Turn turn) {
+        long tokens = turn.maxTokens;
+        for (var message : turn.messages) {
+            tokens += tokenCounter.count(message);
+        }
+        return tokens;
     }
 
     /** The envelope a slot was made from, for a dead letter. */
@@ -262,7 +277,9 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private void refuse(Envelope envelope, DeadLetterReason reason, String detail, Context ctx) {
         ctx.output(DEAD_LETTERS, deadLetter(envelope, reason, detail));
         String errorType =
-                reason == DeadLetterReason.TURN_LIMIT ? "pipeline-failure" : "validation-error";
+                reason == DeadLetterReason.TURN_LIMIT || reason == DeadLetterReason.TOKEN_LIMIT
+                        ? "pipeline-failure"
+                        : "validation-error";
         String huh =
                 SystemPayloads.huh(
                         errorType,

@@ -12,6 +12,9 @@ public class ThreadHead {
     /** Agent turns the thread has started. */
     public long turns;
 
+    /** Tokens the thread's turns may have used: prompt estimates plus completion limits. */
+    public long tokens;
+
     public ThreadHead() {}
 
     public ThreadHead(long firstSeq, long nextSeq) {

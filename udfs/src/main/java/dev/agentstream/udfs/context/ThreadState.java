@@ -9,6 +9,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
+import dev.agentstream.udfs.envelope.DeadLetterReason;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,7 @@ final class ThreadState {
 
     private final int maxSlots;
     private final int maxTurns;
+    private final long maxTokens;
 
     private ThreadState(
             MapState<Long, ContextSlot> slots,
@@ -55,6 +58,7 @@ final class ThreadState {
         this.waiting = waiting;
         this.maxSlots = settings.maxSlots();
         this.maxTurns = settings.maxTurns();
+        this.maxTokens = settings.maxThreadTokens();
     }
 
     static ThreadState open(RuntimeContext ctx, ContextSettings settings) {
@@ -109,18 +113,23 @@ final class ThreadState {
     }
 
     /**
-     * Counts one more agent turn on the thread, unless it already has as many as allowed.
+     * Admits one more agent turn of {@code estimatedTokens}, unless the thread is at its turn or
+     * token limit.
      *
-     * @return false when the thread is at its turn limit
+     * @return the limit that refuses the turn, or empty when it was admitted and counted
      */
-    boolean tryCountTurn() throws IOException {
+    Optional<DeadLetterReason> admit(long estimatedTokens) throws IOException {
         ThreadHead h = current();
         if (h.turns >= maxTurns) {
-            return false;
+            return Optional.of(DeadLetterReason.TURN_LIMIT);
+        }
+        if (h.tokens + estimatedTokens > maxTokens) {
+            return Optional.of(DeadLetterReason.TOKEN_LIMIT);
         }
         h.turns++;
+        h.tokens += estimatedTokens;
         head.update(h);
-        return true;
+        return Optional.empty();
     }
 
     /** True when {@code agent} has a turn in flight on this thread. */

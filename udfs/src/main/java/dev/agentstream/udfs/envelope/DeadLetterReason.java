@@ -33,7 +33,9 @@ public enum DeadLetterReason {
     /** Addressed to an agent with a payload whose root tag is not that agent's. */
     PAYLOAD_MISMATCH,
     /** The thread already had as many agent turns as {@code context.max-turns} allows. */
-    TURN_LIMIT;
+    TURN_LIMIT,
+    /** The thread's turns already used as many tokens as {@code context.max-thread-tokens}. */
+    TOKEN_LIMIT;
 
     /** Kebab-case code, e.g. {@code thread-not-uuid}. */
     public String code() {

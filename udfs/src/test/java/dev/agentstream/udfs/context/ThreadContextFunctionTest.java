@@ -213,6 +213,30 @@ class ThreadContextFunctionTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void shouldStopStartingTurnsAtTheThreadsTokenAllowance(StateBackend backend) throws Exception {
+        // Each turn may cost its 256-token completion limit plus a prompt of well under 200.
+        ContextSettings settings =
+                new ContextSettings(
+                        TTL, 100, 8000, 256, 100, ContextSettings.DEFAULT_TURN_RELEASE, 500);
+        try (var harness = harness(backend, settings)) {
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "k1")));
+            harness.processElement(record(answer(THREAD_A, "a1")));
+            harness.processElement(
+                    record(envelope(THREAD_A, "console", "greeter", "Greeting", "k2")));
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(t -> t.inputEnvelopeId)
+                    .containsExactly("k1");
+            assertThat(deadLetters(harness))
+                    .extracting(d -> d.reason)
+                    .containsExactly("token-limit");
+            assertThat(errors(harness).get(0).payloadXml).contains("500 tokens");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void shouldHoldATurnForABusyAgentUntilItsAnswerComesBack(StateBackend backend)
             throws Exception {
         try (var harness = harness(backend, 100)) {
@@ -296,10 +320,21 @@ class ThreadContextFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
             StateBackend backend, int maxSlots, int maxTurns) throws Exception {
-        var function =
-                new ThreadContextFunction(
-                        Fixtures.helloWorld(),
-                        new ContextSettings(TTL, maxSlots, 8000, 256, maxTurns));
+        return harness(
+                backend,
+                new ContextSettings(
+                        TTL,
+                        maxSlots,
+                        8000,
+                        256,
+                        maxTurns,
+                        ContextSettings.DEFAULT_TURN_RELEASE,
+                        ContextSettings.DEFAULT_MAX_THREAD_TOKENS));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
+            StateBackend backend, ContextSettings settings) throws Exception {
+        var function = new ThreadContextFunction(Fixtures.helloWorld(), settings);
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(function), e -> e.thread, Types.STRING);

@@ -7,6 +7,8 @@ import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.llm.TurnResult;
+import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.organism.OrganismLoader;
 import org.junit.jupiter.api.Test;
 
 import javax.xml.XMLConstants;
@@ -76,6 +78,19 @@ class EmitFunctionTest {
                 .contains("validation-error")
                 .contains("response-handler")
                 .contains("not one of its peers");
+    }
+
+    @Test
+    void shouldAddressPeersWithDotsInTheirNames() throws Exception {
+        String yaml =
+                Fixtures.HELLO_YAML
+                        .replace("peers: [shouter]", "peers: [tools.shouter]")
+                        .replace("- name: shouter", "- name: tools.shouter");
+        Organism dotted = OrganismLoader.parse(yaml, "dotted");
+
+        List<Envelope> out = Harnesses.emit(dotted, ok(GREETER_ANSWER)).envelopes();
+
+        assertThat(out).extracting(e -> e.to).containsExactly("tools.shouter", "console");
     }
 
     @Test
