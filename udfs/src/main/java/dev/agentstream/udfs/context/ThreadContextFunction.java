@@ -7,7 +7,6 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import dev.agentstream.udfs.emit.MessageIds;
 import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.DeadLetterReason;
@@ -22,8 +21,6 @@ import dev.agentstream.udfs.turn.TurnBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -32,11 +29,11 @@ import java.util.Optional;
  * payload.
  *
  * <p>The recipient is {@code <to>} when present, else the listener whose root tag the payload
- * carries (xml-pipeline routes by root tag). An envelope from outside that names no listener of the
- * organism, or gives an agent a payload it does not accept, goes to the dead letters and not into
- * the context. Envelopes an agent of the organism wrote (the job's own output, read back from the
- * bus) and payloads in a namespace (system messages, replies) are recorded and never start a turn,
- * so that an agent's answer to an outside sender cannot loop.
+ * carries (xml-pipeline routes by root tag). An envelope that names no listener of the organism
+ * (unless an agent of the organism wrote it to someone outside, such as the sender it answers), or
+ * gives an agent a payload that is not the agent's, is refused: a dead letter, and a {@code <huh>}
+ * to its sender. Replies and errors the job wrote (payloads in its own or the system namespace) are
+ * recorded and never routed, so that nothing the job writes can loop.
  *
  * <p>At most one turn per (thread, agent) is in flight: an envelope for a busy agent waits in state
  * and its turn starts when the agent's answer comes back on the thread (or, failing that, after
@@ -63,7 +60,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private final EnvelopeLimits limits;
 
     private transient ThreadState state;
-    private transient EnvelopeCodec codec;
+    private transient Refusals refusals;
     private transient TokenCounter tokenCounter;
     private transient TurnBuilder turns;
     private transient Counter appended;
@@ -87,7 +84,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     @Override
     public void open(OpenContext openContext) {
         state = ThreadState.open(getRuntimeContext(), settings);
-        codec = new EnvelopeCodec(limits);
+        refusals = new Refusals(new EnvelopeCodec(limits));
         tokenCounter = new TokenCounter();
         turns =
                 new TurnBuilder(
@@ -111,7 +108,11 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         if (!isSystemMessage(envelope)) {
             Optional<DeadLetterReason> problem = problem(envelope, recipient);
             if (problem.isPresent()) {
-                refuse(envelope, problem.get(), detail(envelope, problem.get(), recipient), ctx);
+                refuse(
+                        envelope,
+                        problem.get(),
+                        Refusals.detail(envelope, problem.get(), recipient),
+                        ctx);
                 return;
             }
         }
@@ -270,65 +271,14 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     }
 
     /**
-     * Refuses an envelope explicitly, twice: a dead letter for operators, and a {@code <huh>} of
-     * xml-pipeline's system schema back to its sender on the thread, where a model reads it on its
-     * next turn. The {@code <huh>} is a system message, so it is never refused in turn.
+     * Refuses an envelope explicitly, twice: a dead letter for operators, and a {@code <huh>} back
+     * to its sender on the thread, where a model reads it on its next turn.
      */
     private void refuse(Envelope envelope, DeadLetterReason reason, String detail, Context ctx) {
-        ctx.output(DEAD_LETTERS, deadLetter(envelope, reason, detail));
-        String errorType =
-                reason == DeadLetterReason.TURN_LIMIT || reason == DeadLetterReason.TOKEN_LIMIT
-                        ? "pipeline-failure"
-                        : "validation-error";
-        String huh =
-                SystemPayloads.huh(
-                        errorType,
-                        reason.code() + ": " + detail,
-                        envelope.from,
-                        envelope.to == null ? "" : envelope.to,
-                        envelope.payloadRoot,
-                        Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()));
-        Envelope error =
-                new Envelope(
-                        SystemPayloads.JOB_SENDER,
-                        envelope.from,
-                        envelope.thread,
-                        huh,
-                        "huh",
-                        SystemPayloads.SYSTEM_NS);
-        error.metaExtensions =
-                MessageIds.metaExtension(
-                        MessageIds.of(envelope.envelopeId, SystemPayloads.JOB_SENDER, 0));
-        ctx.output(ERRORS, error);
+        ctx.output(DEAD_LETTERS, refusals.deadLetter(envelope, reason, detail));
+        ctx.output(
+                ERRORS,
+                refusals.huh(envelope, reason, detail, ctx.timerService().currentProcessingTime()));
         refused.inc();
-    }
-
-    private static String detail(
-            Envelope envelope, DeadLetterReason reason, Optional<Listener> recipient) {
-        return reason == DeadLetterReason.UNKNOWN_RECIPIENT
-                ? "no listener "
-                        + (envelope.to != null
-                                ? "named " + envelope.to
-                                : "accepts <" + envelope.payloadRoot + ">")
-                : recipient.get().name()
-                        + " accepts <"
-                        + recipient.get().rootTag()
-                        + ">, not <"
-                        + envelope.payloadRoot
-                        + ">";
-    }
-
-    /**
-     * A dead letter that carries the envelope re-encoded (its original bytes are gone after
-     * decoding), or its payload alone when even that cannot be written.
-     */
-    private DeadLetter deadLetter(Envelope envelope, DeadLetterReason reason, String detail) {
-        byte[] original;
-        try {
-            original = codec.encode(envelope);
-        } catch (IllegalArgumentException e) {
-            original = envelope.payloadXml.getBytes(StandardCharsets.UTF_8);
-        }
-        return new DeadLetter(reason, detail, envelope.envelopeId, envelope.thread, original);
     }
 }
