@@ -48,6 +48,15 @@ final class BusClient {
      */
     List<ConsumerRecord<byte[], byte[]>> readUntil(
             String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
+        return readUntil(topic, done, timeout, true);
+    }
+
+    /** As above, reading committed records only or, with {@code committed} false, all. */
+    List<ConsumerRecord<byte[], byte[]>> readUntil(
+            String topic,
+            Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+            Duration timeout,
+            boolean committed) {
         List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
         try (var consumer =
                 new KafkaConsumer<>(
@@ -59,7 +68,7 @@ final class BusClient {
                                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                                 "earliest",
                                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed"),
+                                committed ? "read_committed" : "read_uncommitted"),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
