@@ -51,8 +51,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ExactlyOnceCrashITCase {
 
-    private static final int THREADS = 60;
-    private static final int PER_THREAD = 8;
+    /** Threads and envelopes per thread; the {@code crash-large} profile raises both. */
+    private static final int THREADS = Integer.getInteger("agentstream.crash.threads", 60);
+
+    private static final int PER_THREAD = Integer.getInteger("agentstream.crash.per-thread", 8);
     private static final int INPUTS = THREADS * PER_THREAD;
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
