@@ -37,6 +37,7 @@ public final class AgentStreamJob {
 
     public static void main(String[] args) throws Exception {
         Configuration conf = withDefaults(ParameterTool.fromArgs(args).getConfiguration());
+        AgentStreamOptions.checkKeys(conf.keySet());
         Organism organism = loadOrganism(conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);

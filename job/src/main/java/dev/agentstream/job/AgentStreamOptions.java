@@ -2,10 +2,17 @@ package dev.agentstream.job;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The job's own configuration options, grouped by area. Flink's options apply as usual. */
 public final class AgentStreamOptions {
@@ -161,5 +168,53 @@ public final class AgentStreamOptions {
                             "How long a failed job may take to come back; part of the check on"
                                     + " sink.transaction-timeout.");
 
+    /** Key prefixes of the job's own areas: a key there must be one of these options. */
+    private static final List<String> AREAS =
+            List.of(
+                    "organism.",
+                    "kafka.",
+                    "bus.",
+                    "usage.",
+                    "dead-letter.",
+                    "envelope.",
+                    "context.",
+                    "llm.",
+                    "sink.");
+
     private AgentStreamOptions() {}
+
+    /** Every option declared here. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : AgentStreamOptions.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers())
+                    && ConfigOption.class.isAssignableFrom(field.getType())) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+
+    /**
+     * Fails on a key in one of the job's own areas that names no option (a typo would otherwise be
+     * ignored without a word).
+     */
+    public static void checkKeys(Set<String> keys) {
+        Set<String> known = new TreeSet<>();
+        all().forEach(option -> known.add(option.key()));
+        List<String> unknown =
+                keys.stream()
+                        .filter(key -> AREAS.stream().anyMatch(key::startsWith))
+                        .filter(key -> !known.contains(key))
+                        .sorted()
+                        .toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalConfigurationException(
+                    "unknown AgentStream option(s) %s; known: %s", unknown, known);
+        }
+    }
 }

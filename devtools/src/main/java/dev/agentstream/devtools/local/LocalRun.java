@@ -121,6 +121,7 @@ public final class LocalRun implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
+        AgentStreamOptions.checkKeys(jobOptions.keySet());
         Organism organism = OrganismLoader.load(organismFile);
         List<String> envelopes = EnvelopeFile.read(envelopeFile);
         Path runDir = Files.createDirectories(workDir.toAbsolutePath().resolve(runName()));
@@ -167,7 +168,7 @@ public final class LocalRun implements Callable<Integer> {
                     new BusFeeder(broker.bootstrapServers(), conf.get(AgentStreamOptions.BUS_TOPIC))
                             .send(envelopes);
             out.printf(
-                    "Sent %d envelopes to %s. Agents answer:%n",
+                    "Sent %d envelope(s) to %s. Agents answer:%n",
                     sent, conf.get(AgentStreamOptions.BUS_TOPIC));
             boolean failed = watchUntilIdle(watcher, job);
             printSummary(watcher, started);

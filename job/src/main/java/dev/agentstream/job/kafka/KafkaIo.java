@@ -29,6 +29,11 @@ public final class KafkaIo {
     public static AgentStreamGraph.Io from(Configuration conf, String jobName) {
         String servers = conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS);
         DeliveryGuarantee guarantee = conf.get(AgentStreamOptions.DELIVERY_GUARANTEE);
+        if (guarantee == DeliveryGuarantee.NONE) {
+            throw new IllegalConfigurationException(
+                    "sink.delivery-guarantee NONE could lose envelopes and usage records:"
+                            + " use AT_LEAST_ONCE or EXACTLY_ONCE");
+        }
         Duration transactionTimeout = conf.get(AgentStreamOptions.TRANSACTION_TIMEOUT);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             checkTransactions(conf, servers, jobName, transactionTimeout);
