@@ -147,7 +147,7 @@ public final class AgentStreamOptions {
                     .enumType(DeliveryGuarantee.class)
                     .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
                     .withDescription(
-                            "Guarantee of the Kafka sinks: AT_LEAST_ONCE or EXACTLY_ONCE (needs"
+                            "Guarantee of the Kafka sinks: at-least-once or exactly-once (needs"
                                     + " checkpoints; output is visible when they complete).");
 
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =

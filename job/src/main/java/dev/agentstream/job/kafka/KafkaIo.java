@@ -31,8 +31,8 @@ public final class KafkaIo {
         DeliveryGuarantee guarantee = conf.get(AgentStreamOptions.DELIVERY_GUARANTEE);
         if (guarantee == DeliveryGuarantee.NONE) {
             throw new IllegalConfigurationException(
-                    "sink.delivery-guarantee NONE could lose envelopes and usage records:"
-                            + " use AT_LEAST_ONCE or EXACTLY_ONCE");
+                    "sink.delivery-guarantee none could lose envelopes and usage records:"
+                            + " use at-least-once or exactly-once");
         }
         Duration transactionTimeout = conf.get(AgentStreamOptions.TRANSACTION_TIMEOUT);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
@@ -87,7 +87,7 @@ public final class KafkaIo {
                         .orElseThrow(
                                 () ->
                                         new IllegalConfigurationException(
-                                                "EXACTLY_ONCE sinks commit on checkpoints: set"
+                                                "exactly-once sinks commit on checkpoints: set"
                                                         + " execution.checkpointing.interval"));
         TransactionSettingsCheck.check(
                 transactionTimeout,
