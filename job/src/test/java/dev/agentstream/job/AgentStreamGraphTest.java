@@ -2,6 +2,7 @@ package dev.agentstream.job;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -14,9 +15,12 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AgentStreamGraphTest {
 
@@ -59,6 +63,36 @@ class AgentStreamGraphTest {
         assertThat(conf.get(PipelineOptions.GENERIC_TYPES)).isFalse();
         assertThat(conf.toMap()).containsEntry("state.backend.type", "rocksdb");
         assertThat(conf.toMap()).containsKey("execution.checkpointing.interval");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKeyInTheJobsOwnAreas() {
+        assertThatThrownBy(
+                        () ->
+                                AgentStreamOptions.checkKeys(
+                                        Set.of(
+                                                "llm.max-tokenz",
+                                                "llm.timeout",
+                                                "parallelism.default")))
+                .hasMessageContaining("llm.max-tokenz")
+                .hasMessageNotContaining("parallelism.default");
+    }
+
+    @Test
+    void shouldListEveryOptionOnce() {
+        assertThat(AgentStreamOptions.all())
+                .extracting(o -> o.key())
+                .doesNotHaveDuplicates()
+                .contains("organism.path", "sink.delivery-guarantee", "context.max-turns");
+    }
+
+    @Test
+    void shouldReadTheDeliveryGuaranteeAsTheReadmeSpellsIt() {
+        Configuration conf =
+                Configuration.fromMap(Map.of("sink.delivery-guarantee", "exactly-once"));
+
+        assertThat(conf.get(AgentStreamOptions.DELIVERY_GUARANTEE))
+                .isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
     }
 
     private static StreamGraph streamGraph() {
