@@ -3,19 +3,12 @@ package dev.agentstream.devtools;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
-import org.apache.flink.configuration.JobManagerOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentstream.devtools.kafka.KafkaBroker;
-import dev.agentstream.devtools.sim.LlmSimulator;
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamJob;
 import dev.agentstream.job.AgentStreamOptions;
@@ -26,11 +19,7 @@ import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.xml.XMLConstants;
 import javax.xml.transform.stream.StreamSource;
@@ -56,44 +45,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The whole job on a MiniCluster with RocksDB state, against a real Kafka broker process and the
  * LLM simulator over HTTP on loopback.
  */
-class EndToEndITCase {
+class EndToEndITCase extends LocalServicesTestBase {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final EnvelopeCodec CODEC = new EnvelopeCodec(EnvelopeLimits.defaults());
     private static final Path EXAMPLE = Path.of("..", "examples", "organism.yaml");
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(loopback())
-                            .build());
-
-    @TempDir static Path tmp;
-
-    private static KafkaBroker broker;
-    private static LlmSimulator simulator;
-    private static BusClient bus;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        broker = KafkaBroker.start(tmp.resolve("kafka"));
-        simulator = LlmSimulator.start(0);
-        bus = new BusClient(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopServices() {
-        if (simulator != null) {
-            simulator.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void shouldAnswerAGreetingOfUpstreamHelloWorldAndSurviveGarbage() throws Exception {
@@ -381,20 +338,5 @@ class EndToEndITCase {
             }
         }
         return Optional.empty();
-    }
-
-    private static Configuration loopback() {
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(JobManagerOptions.ADDRESS, "127.0.0.1");
-        conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.HOST, "127.0.0.1");
-        conf.setString("state.backend.type", "rocksdb");
-        conf.setString(
-                "state.backend.rocksdb.localdir",
-                Path.of(System.getProperty("java.io.tmpdir"), "as-rocks").toString());
-        return conf;
     }
 }

@@ -2,20 +2,13 @@ package dev.agentstream.devtools;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.JobManagerOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentstream.devtools.kafka.KafkaBroker;
-import dev.agentstream.devtools.sim.LlmSimulator;
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamJob;
 import dev.agentstream.job.AgentStreamOptions;
@@ -25,11 +18,7 @@ import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for a {@code read_committed} reader, while a {@code read_uncommitted} reader of the same topic
  * sees the duplicates the aborted transactions held.
  */
-class ExactlyOnceCrashITCase {
+class ExactlyOnceCrashITCase extends LocalServicesTestBase {
 
     /** Threads and envelopes per thread; the {@code crash-large} profile raises both. */
     private static final int THREADS = Integer.getInteger("agentstream.crash.threads", 60);
@@ -68,38 +57,6 @@ class ExactlyOnceCrashITCase {
                     System.getProperty("agentstream.crash.guarantee", "EXACTLY_ONCE"));
 
     private static final EnvelopeCodec CODEC = new EnvelopeCodec();
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(loopback())
-                            .build());
-
-    @TempDir static Path tmp;
-
-    private static KafkaBroker broker;
-    private static LlmSimulator simulator;
-    private static BusClient bus;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        broker = KafkaBroker.start(tmp.resolve("kafka"));
-        simulator = LlmSimulator.start(0);
-        bus = new BusClient(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopServices() {
-        if (simulator != null) {
-            simulator.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void shouldAnswerAndBillEveryInputOnceAcrossTaskManagerFailures(
@@ -252,20 +209,5 @@ class ExactlyOnceCrashITCase {
                 "    agent: true",
                 "    prompt: Answer briefly.",
                 "");
-    }
-
-    private static Configuration loopback() {
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(JobManagerOptions.ADDRESS, "127.0.0.1");
-        conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.HOST, "127.0.0.1");
-        conf.setString("state.backend.type", "rocksdb");
-        conf.setString(
-                "state.backend.rocksdb.localdir",
-                Path.of(System.getProperty("java.io.tmpdir"), "as-rocks-crash").toString());
-        return conf;
     }
 }
