@@ -246,6 +246,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         u.completionTokens = result.completionTokens;
         u.totalTokens = result.promptTokens + result.completionTokens;
         u.latencyMs = result.latencyMs;
+        u.resent = result.resent;
         u.status = result.status;
         u.inputEnvelopeId = turn.inputEnvelopeId;
         u.timestamp = turn.createdAt;

@@ -18,6 +18,10 @@ public class UsageRecord {
     public int completionTokens;
     public int totalTokens;
     public long latencyMs;
+
+    /** The call was re-sent after a restore (see {@code TurnResult#resent}). */
+    public boolean resent;
+
     public String status;
     public String inputEnvelopeId;
 

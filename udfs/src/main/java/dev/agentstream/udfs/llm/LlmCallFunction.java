@@ -35,6 +35,10 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     private transient Map<ResultFuture<TurnResult>, Once> inFlight;
     private transient Counter calls;
     private transient Counter failures;
+    private transient Counter resent;
+
+    /** Wall-clock time this task attempt opened; turns built before it were restored. */
+    private transient long openedAt;
 
     public LlmCallFunction(LlmClientFactory clients) {
         this.clients = clients;
@@ -55,6 +59,8 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         var metrics = getRuntimeContext().getMetricGroup();
         calls = metrics.counter("llmCalls");
         failures = metrics.counter("llmFailures");
+        resent = metrics.counter("llmCallsResentAfterRestore");
+        openedAt = System.currentTimeMillis();
     }
 
     @Override
@@ -62,6 +68,12 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         Once once = new Once(resultFuture, turn);
         inFlight.put(resultFuture, once);
         calls.inc();
+        // A turn built before this task attempt opened was in flight at the checkpoint the job
+        // restored: async I/O sends it again. The idempotency key lets the provider bill it once.
+        once.resent = turn.createdAt < openedAt;
+        if (once.resent) {
+            resent.inc();
+        }
         long start = System.nanoTime();
         try {
             // Started off the task thread: building a request may resolve a host name, which
@@ -164,6 +176,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         private final Turn turn;
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile CompletableFuture<LlmReply> call;
+        private volatile boolean resent;
 
         Once(ResultFuture<TurnResult> target, Turn turn) {
             this.target = target;
@@ -179,6 +192,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
             if (!done.compareAndSet(false, true)) {
                 return false;
             }
+            result.resent = resent;
             inFlight.remove(target);
             target.complete(List.of(result));
             return true;

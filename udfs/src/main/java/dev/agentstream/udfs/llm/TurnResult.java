@@ -27,6 +27,12 @@ public class TurnResult {
 
     public long latencyMs;
 
+    /**
+     * True when the call was made again for a turn that was in flight when the job last restored
+     * from a checkpoint: the provider may have been paid for it once already.
+     */
+    public boolean resent;
+
     public TurnResult() {}
 
     public static TurnResult ok(Turn turn, LlmReply reply, long latencyMs) {

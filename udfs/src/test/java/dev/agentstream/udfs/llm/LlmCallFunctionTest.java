@@ -1,6 +1,7 @@
 package dev.agentstream.udfs.llm;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.agentstream.udfs.Fixtures;
 import dev.agentstream.udfs.Harnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,6 +92,17 @@ class LlmCallFunctionTest {
 
         assertThat(idempotencyKeys).hasSize(2).doesNotContainNull();
         assertThat(idempotencyKeys.get(0)).isEqualTo(idempotencyKeys.get(1));
+    }
+
+    @Test
+    void shouldMarkATurnBuiltBeforeTheTaskOpenedAsResent() throws Exception {
+        answer.set(new Answer(200, OK_BODY, 0));
+
+        // Fixtures.turn() was built long ago: as if restored with the operator's in-flight state.
+        TurnResult result = onlyResult(call(baseUrl(), 5_000));
+
+        assertThat(result.resent).isTrue();
+        assertThat(Fixtures.turn().createdAt).isLessThan(System.currentTimeMillis());
     }
 
     @Test
