@@ -11,6 +11,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import dev.agentstream.udfs.Fixtures;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -57,7 +58,12 @@ final class ContextHarness {
 
     static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
             StateBackend backend, ContextSettings settings) throws Exception {
-        var function = new ThreadContextFunction(Fixtures.helloWorld(), settings);
+        return harness(Fixtures.helloWorld(), settings, backend);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
+            Organism organism, ContextSettings settings, StateBackend backend) throws Exception {
+        var function = new ThreadContextFunction(organism, settings);
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(function), e -> e.thread, Types.STRING);

@@ -1,10 +1,8 @@
 package dev.agentstream.udfs.context;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -12,7 +10,6 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 import dev.agentstream.udfs.Fixtures;
 import dev.agentstream.udfs.emit.EmitFunction;
-import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.DeadLetterReason;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
@@ -39,6 +36,7 @@ import java.util.stream.Stream;
 import static dev.agentstream.udfs.Fixtures.THREAD_A;
 import static dev.agentstream.udfs.Fixtures.THREAD_B;
 import static dev.agentstream.udfs.Fixtures.envelope;
+import static dev.agentstream.udfs.context.ContextHarness.deadLetters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -397,21 +395,9 @@ class ThreadContextAttackTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
             Organism organism, int maxSlots, int maxTurns, StateBackend backend) throws Exception {
-        var function =
-                new ThreadContextFunction(
-                        organism,
-                        new ContextSettings(Duration.ofHours(1), maxSlots, 8000, 256, maxTurns));
-        var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(function), e -> e.thread, Types.STRING);
-        harness.setStateBackend(backend);
-        harness.open();
-        return harness;
-    }
-
-    private static List<DeadLetter> deadLetters(
-            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> h) {
-        var out = h.getSideOutput(ThreadContextFunction.DEAD_LETTERS);
-        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+        return ContextHarness.harness(
+                organism,
+                new ContextSettings(Duration.ofHours(1), maxSlots, 8000, 256, maxTurns),
+                backend);
     }
 }
