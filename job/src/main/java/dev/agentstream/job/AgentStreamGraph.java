@@ -122,14 +122,9 @@ public final class AgentStreamGraph {
 
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {
         Backend backend = organism.llm().primary();
-        OpenAiChatClientFactory factory =
-                OpenAiChatClientFactory.forBackend(
-                        backend, conf.get(AgentStreamOptions.LLM_TIMEOUT));
-        return conf.getOptional(AgentStreamOptions.LLM_BASE_URL)
-                .<LlmClientFactory>map(
-                        url ->
-                                new OpenAiChatClientFactory(
-                                        url, factory.apiKeyEnv(), factory.timeout()))
-                .orElse(factory);
+        return new OpenAiChatClientFactory(
+                conf.getOptional(AgentStreamOptions.LLM_BASE_URL).orElse(backend.baseUrl()),
+                backend.apiKeyEnv(),
+                conf.get(AgentStreamOptions.LLM_TIMEOUT));
     }
 }

@@ -189,12 +189,12 @@ public final class LocalRun implements Callable<Integer> {
             }
             JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
             if (status.isGloballyTerminalState()) {
-                out.printf("The job stopped by itself: %s (see %s)%n", status, logFile());
+                out.printf("The job stopped by itself: %s (see %s)%n", status, LOG_FILE);
                 return true;
             }
             if (status != JobStatus.RUNNING && previous == JobStatus.RUNNING) {
                 restarts++;
-                out.printf("The job is %s: a task failed (see %s)%n", status, logFile());
+                out.printf("The job is %s: a task failed (see %s)%n", status, LOG_FILE);
             }
             previous = status;
             if (idleSeconds > 0 && System.nanoTime() - lastOutput > idleLimit) {
@@ -212,7 +212,7 @@ public final class LocalRun implements Callable<Integer> {
                 watcher.answers(), watcher.deadLetters());
         out.println("Usage (tokens per agent and model):");
         watcher.usage().print(out);
-        out.printf("Wall time: %.1f s. Logs: %s%n", (System.nanoTime() - started) / 1e9, logFile());
+        out.printf("Wall time: %.1f s. Logs: %s%n", (System.nanoTime() - started) / 1e9, LOG_FILE);
     }
 
     private LlmSimulator startSimulatorUnlessKeyIsSet(Backend backend) throws Exception {
@@ -279,10 +279,6 @@ public final class LocalRun implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private Path logFile() {
-        return LOG_FILE;
     }
 
     private static String rootCause(Throwable error) {

@@ -137,11 +137,8 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             startNextWaiting(answered.get(), ctx, out);
         }
 
-        if (!isSystemMessage(envelope)
-                && envelope.hasPlainPayload()
-                && recipient.isPresent()
-                && recipient.get().agent()
-                && recipient.get().rootTag().equals(envelope.payloadRoot)) {
+        // problem() has refused anything but an agent's own payload for an agent.
+        if (!isSystemMessage(envelope) && recipient.isPresent() && recipient.get().agent()) {
             String agent = recipient.get().name();
             if (state.isBusy(agent)) {
                 // One turn in flight per (thread, agent): this one waits for the answer.
@@ -194,7 +191,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private void startTurn(Listener agent, ContextSlot input, Context ctx, Collector<Turn> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
-        Turn turn = turns.build(agent, input, (seq, keep) -> state.historyOf(input, keep), now);
+        Turn turn = turns.build(agent, input, keep -> state.historyOf(input, keep), now);
         Optional<DeadLetterReason> limit = state.admit(estimatedTokens(turn));
         if (limit.isPresent()) {
             String detail =

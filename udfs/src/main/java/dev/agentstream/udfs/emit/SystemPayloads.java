@@ -34,14 +34,9 @@ public final class SystemPayloads {
                 w -> {
                     w.writeStartElement("", "reply", AGENTSTREAM_NS);
                     w.writeDefaultNamespace(AGENTSTREAM_NS);
-                    w.writeCharacters(xmlSafe(text));
+                    w.writeCharacters(XmlChars.strip(text));
                     w.writeEndElement();
                 });
-    }
-
-    /** {@code text} without the characters XML 1.0 cannot carry (most control characters). */
-    public static String xmlSafe(String text) {
-        return XmlChars.strip(text);
     }
 
     /**
@@ -73,7 +68,7 @@ public final class SystemPayloads {
     private static void field(XMLStreamWriter w, String name, String value)
             throws XMLStreamException {
         w.writeStartElement(SYSTEM_NS, name);
-        w.writeCharacters(xmlSafe(value));
+        w.writeCharacters(XmlChars.strip(value));
         w.writeEndElement();
     }
 

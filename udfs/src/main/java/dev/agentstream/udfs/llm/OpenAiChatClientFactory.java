@@ -2,8 +2,6 @@ package dev.agentstream.udfs.llm;
 
 import org.apache.flink.util.Preconditions;
 
-import dev.agentstream.udfs.organism.Backend;
-
 import java.time.Duration;
 
 /**
@@ -23,10 +21,6 @@ public record OpenAiChatClientFactory(String baseUrl, String apiKeyEnv, Duration
                 baseUrl.startsWith("http://") || baseUrl.startsWith("https://"),
                 "base URL must be http(s): %s",
                 baseUrl);
-    }
-
-    public static OpenAiChatClientFactory forBackend(Backend backend, Duration timeout) {
-        return new OpenAiChatClientFactory(backend.baseUrl(), backend.apiKeyEnv(), timeout);
     }
 
     @Override

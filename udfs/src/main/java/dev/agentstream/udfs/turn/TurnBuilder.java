@@ -17,10 +17,10 @@ import java.util.function.Predicate;
  */
 public final class TurnBuilder {
 
-    /** Reads a thread's slots before a sequence number, newest first, while a test accepts. */
+    /** Reads a turn's history (the thread's slots but its input), newest first, while accepted. */
     @FunctionalInterface
     public interface History {
-        List<ContextSlot> newestBefore(long seq, Predicate<ContextSlot> keep) throws IOException;
+        List<ContextSlot> newestFirst(Predicate<ContextSlot> keep) throws IOException;
     }
 
     private final Organism organism;
@@ -41,7 +41,7 @@ public final class TurnBuilder {
             throws IOException {
         List<ChatMessage> messages = new ArrayList<>();
         messages.add(new ChatMessage(ChatMessage.SYSTEM, systemPrompt(agent)));
-        messages.addAll(window(agent, input.seq, history));
+        messages.addAll(window(agent, history));
         messages.add(new ChatMessage(ChatMessage.USER, input.payloadXml));
 
         Turn turn = new Turn();
@@ -83,12 +83,10 @@ public final class TurnBuilder {
         return sb.toString();
     }
 
-    private List<ChatMessage> window(Listener agent, long inputSeq, History history)
-            throws IOException {
+    private List<ChatMessage> window(Listener agent, History history) throws IOException {
         int[] used = {0};
         List<ContextSlot> kept =
-                history.newestBefore(
-                        inputSeq,
+                history.newestFirst(
                         slot -> {
                             used[0] += tokens(slot) + TokenCounter.PER_MESSAGE_OVERHEAD;
                             return used[0] <= historyTokens;

@@ -60,14 +60,14 @@ class TurnBuilderTest {
         }
         int[] reads = {0};
         TurnBuilder.History counting =
-                (seq, keep) -> {
+                keep -> {
                     List<ContextSlot> out = new ArrayList<>();
-                    for (long s = seq - 1; s >= 0; s--) {
+                    for (int s = thread.size() - 1; s >= 0; s--) {
                         reads[0]++;
-                        if (!keep.test(thread.get((int) s))) {
+                        if (!keep.test(thread.get(s))) {
                             break;
                         }
-                        out.add(thread.get((int) s));
+                        out.add(thread.get(s));
                     }
                     return out;
                 };
@@ -83,10 +83,10 @@ class TurnBuilderTest {
     }
 
     private static TurnBuilder.History history(List<ContextSlot> slots) {
-        return (long seq, Predicate<ContextSlot> keep) -> {
+        return (Predicate<ContextSlot> keep) -> {
             List<ContextSlot> out = new ArrayList<>();
-            for (long s = seq - 1; s >= 0; s--) {
-                ContextSlot slot = slots.get((int) s);
+            for (int s = slots.size() - 1; s >= 0; s--) {
+                ContextSlot slot = slots.get(s);
                 if (!keep.test(slot)) {
                     break;
                 }
