@@ -25,6 +25,7 @@ import dev.agentstream.udfs.llm.OpenAiChatClientFactory;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.util.concurrent.TimeUnit;
@@ -63,7 +64,10 @@ public final class AgentStreamGraph {
                         .keyBy(new ThreadKey(), Types.STRING)
                         .process(
                                 new ThreadContextFunction(
-                                        organism, contextSettings(conf), limits(conf)))
+                                        organism,
+                                        contextSettings(conf),
+                                        limits(conf),
+                                        registrySettings(conf)))
                         .uid(OperatorIds.THREAD_CONTEXT)
                         .name(OperatorIds.THREAD_CONTEXT);
 
@@ -81,13 +85,13 @@ public final class AgentStreamGraph {
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
-                results.process(new EmitFunction(organism, limits(conf)))
+                results.process(new EmitFunction(organism, limits(conf), registrySettings(conf)))
                         .uid(OperatorIds.EMIT)
                         .name(OperatorIds.EMIT);
 
-        // Write answers and the errors refused envelopes earn back onto the bus, usage records
-        // and dead letters to their topics.
-        answers.union(turns.getSideOutput(ThreadContextFunction.ERRORS))
+        // Write answers, the answers going up to callers and the errors refused envelopes earn
+        // back onto the bus, usage records and dead letters to their topics.
+        answers.union(turns.getSideOutput(ThreadContextFunction.BUS))
                 .sinkTo(io.envelopes())
                 .uid(OperatorIds.BUS_SINK)
                 .name(OperatorIds.BUS_SINK);
@@ -118,6 +122,14 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS),
                 conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_THREAD_TOKENS));
+    }
+
+    /** Registry settings from the options; the key itself is read by each task. */
+    public static RegistrySettings registrySettings(Configuration conf) {
+        return new RegistrySettings(
+                conf.get(AgentStreamOptions.REGISTRY_KEY_FILE),
+                conf.get(AgentStreamOptions.REGISTRY_KEY_ENV),
+                conf.get(AgentStreamOptions.REGISTRY_MAX_DEPTH));
     }
 
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {

@@ -39,6 +39,8 @@ public final class AgentStreamJob {
         Configuration conf = withDefaults(ParameterTool.fromArgs(args).getConfiguration());
         AgentStreamOptions.checkKeys(conf.keySet());
         Organism organism = loadOrganism(conf);
+        // Fail here, with the reason, rather than in every task at start.
+        AgentStreamGraph.registrySettings(conf).loadKey();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);
         AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, jobName));

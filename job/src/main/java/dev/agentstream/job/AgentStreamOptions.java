@@ -6,6 +6,8 @@ import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
+import dev.agentstream.udfs.registry.RegistrySettings;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -110,6 +112,33 @@ public final class AgentStreamOptions {
                             "One turn per (thread, agent) is in flight; the next waits for the"
                                     + " answer, or this long at most.");
 
+    // ------------------------------------------------------------------ registry
+
+    public static final ConfigOption<String> REGISTRY_KEY_FILE =
+            ConfigOptions.key("registry.key-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "File holding the key that signs registry links (at least 32 bytes),"
+                                    + " e.g. a mounted secret; read by each task. Without it the"
+                                    + " key comes from registry.key-env.");
+
+    public static final ConfigOption<String> REGISTRY_KEY_ENV =
+            ConfigOptions.key("registry.key-env")
+                    .stringType()
+                    .defaultValue(RegistrySettings.DEFAULT_KEY_ENV)
+                    .withDescription(
+                            "Environment variable holding the registry key when no key file is"
+                                    + " given.");
+
+    public static final ConfigOption<Integer> REGISTRY_MAX_DEPTH =
+            ConfigOptions.key("registry.max-depth")
+                    .intType()
+                    .defaultValue(RegistrySettings.DEFAULT_MAX_DEPTH)
+                    .withDescription(
+                            "Calls one chain may hold below its root thread; a deeper call is"
+                                    + " refused with chain-exhausted and its caller told.");
+
     // ------------------------------------------------------------------ llm
 
     public static final ConfigOption<String> LLM_BASE_URL =
@@ -145,7 +174,7 @@ public final class AgentStreamOptions {
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
             ConfigOptions.key("sink.delivery-guarantee")
                     .enumType(DeliveryGuarantee.class)
-                    .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
+                    .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
                     .withDescription(
                             "Guarantee of the Kafka sinks: at-least-once or exactly-once (needs"
                                     + " checkpoints; output is visible when they complete).");
@@ -179,6 +208,7 @@ public final class AgentStreamOptions {
                     "envelope.",
                     "context.",
                     "llm.",
+                    "registry.",
                     "sink.");
 
     private AgentStreamOptions() {}

@@ -3,6 +3,7 @@ package dev.agentstream.udfs;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.Turn;
 
@@ -43,7 +44,25 @@ public final class Fixtures {
                     "    agent: false",
                     "");
 
+    /** Registry settings with a key in a file of its own, written once per test run. */
+    private static RegistrySettings registry;
+
     private Fixtures() {}
+
+    /** Registry settings whose key file exists, shared by every udfs test. */
+    public static synchronized RegistrySettings registry() {
+        if (registry == null) {
+            try {
+                Path key = Files.createTempFile("agentstream-registry", ".key");
+                key.toFile().deleteOnExit();
+                Files.writeString(key, "udfs-tests-registry-key-0123456789abcdef");
+                registry = new RegistrySettings(key.toString(), "UNUSED", 3);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return registry;
+    }
 
     public static Organism helloWorld() {
         return OrganismLoader.parse(HELLO_YAML, "fixture");

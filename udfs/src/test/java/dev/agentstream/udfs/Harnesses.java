@@ -11,6 +11,7 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import dev.agentstream.udfs.emit.EmitFunction;
 import dev.agentstream.udfs.emit.UsageRecord;
 import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.llm.LlmClientFactory;
 import dev.agentstream.udfs.llm.TurnResult;
@@ -54,7 +55,11 @@ public final class Harnesses {
     public static Emitted emit(Organism organism, TurnResult result) throws Exception {
         try (var harness =
                 new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new EmitFunction(organism)))) {
+                        new ProcessOperator<>(
+                                new EmitFunction(
+                                        organism,
+                                        EnvelopeLimits.defaults(),
+                                        Fixtures.registry())))) {
             harness.open();
             harness.processElement(new StreamRecord<>(result));
             var usage = harness.getSideOutput(EmitFunction.USAGE);

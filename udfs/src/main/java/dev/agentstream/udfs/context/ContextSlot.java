@@ -19,6 +19,12 @@ public class ContextSlot {
     /** Tokens of the payload, counted once at append for the history window. */
     public int tokens;
 
+    /**
+     * The call chain of a turn this slot starts when a registry link came with it (see {@link
+     * dev.agentstream.udfs.registry.RouteLink#chain}); null for an ordinary envelope.
+     */
+    public String[] chain;
+
     public ContextSlot() {}
 
     public ContextSlot(

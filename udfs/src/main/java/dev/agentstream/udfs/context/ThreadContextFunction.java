@@ -15,6 +15,11 @@ import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.registry.ForgedLinkException;
+import dev.agentstream.udfs.registry.Registry;
+import dev.agentstream.udfs.registry.RegistrySettings;
+import dev.agentstream.udfs.registry.RouteLink;
+import dev.agentstream.udfs.registry.SentRecord;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import dev.agentstream.udfs.turn.TurnBuilder;
@@ -35,22 +40,31 @@ import java.util.Optional;
  * to its sender. Replies and errors the job wrote (payloads in its own or the system namespace) are
  * recorded and never routed, so that nothing the job writes can loop.
  *
+ * <p>The thread registry: an agent's call to a peer arrives on a subthread of its own with a link
+ * the job signed (see {@link Registry}); the subthread keeps the link, and whatever is then
+ * addressed to the caller on it goes up to the caller on the parent thread, where it starts the
+ * caller's next turn. Links the job did not write, calls deeper than the limit and answers on
+ * chains nobody opened are refused with their own reasons.
+ *
  * <p>At most one turn per (thread, agent) is in flight: an envelope for a busy agent waits in state
  * and its turn starts when the agent's answer comes back on the thread (or, failing that, after
  * {@link ContextSettings#turnRelease()}), with the history as it is then. Other threads and other
  * agents never wait.
  *
- * <p>State: see {@link ThreadState} (slots, a head, busy agents and waiting turns per thread, all
- * with the TTL); one processing-time timer per started turn.
+ * <p>State: see {@link ThreadState} (slots, a head, busy agents, waiting turns and a subthread's
+ * registry link, all with the TTL); one processing-time timer per started turn.
  */
 public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope, Turn> {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("context-dead-letters", TypeInformation.of(DeadLetter.class));
 
-    /** {@code <huh>} envelopes the job writes back to a thread's sender: go to the bus. */
-    public static final OutputTag<Envelope> ERRORS =
-            new OutputTag<>("context-errors", TypeInformation.of(Envelope.class));
+    /**
+     * Envelopes this stage writes to the bus: {@code <huh>} errors back to a thread's sender, and
+     * answers going up from a subthread to the caller on its parent thread.
+     */
+    public static final OutputTag<Envelope> BUS =
+            new OutputTag<>("context-to-bus", TypeInformation.of(Envelope.class));
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ThreadContextFunction.class);
@@ -58,9 +72,12 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private final Organism organism;
     private final ContextSettings settings;
     private final EnvelopeLimits limits;
+    private final RegistrySettings registrySettings;
 
     private transient ThreadState state;
     private transient Refusals refusals;
+    private transient Registry registry;
+    private transient SentRecord sentRecords;
     private transient TokenCounter tokenCounter;
     private transient TurnBuilder turns;
     private transient Counter appended;
@@ -69,22 +86,26 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private transient Counter refused;
     private transient Counter turnsWaiting;
     private transient Counter turnsReleased;
-
-    public ThreadContextFunction(Organism organism, ContextSettings settings) {
-        this(organism, settings, EnvelopeLimits.defaults());
-    }
+    private transient Counter answersRouted;
+    private transient Counter answersReceived;
 
     public ThreadContextFunction(
-            Organism organism, ContextSettings settings, EnvelopeLimits limits) {
+            Organism organism,
+            ContextSettings settings,
+            EnvelopeLimits limits,
+            RegistrySettings registrySettings) {
         this.organism = organism;
         this.settings = settings;
         this.limits = limits;
+        this.registrySettings = registrySettings;
     }
 
     @Override
     public void open(OpenContext openContext) {
         state = ThreadState.open(getRuntimeContext(), settings);
         refusals = new Refusals(new EnvelopeCodec(limits));
+        registry = new Registry(registrySettings, limits);
+        sentRecords = new SentRecord(limits);
         tokenCounter = new TokenCounter();
         turns =
                 new TurnBuilder(
@@ -99,12 +120,52 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         refused = metrics.counter("envelopesRefused");
         turnsWaiting = metrics.counter("turnsWaiting");
         turnsReleased = metrics.counter("turnsReleasedWithoutAnswer");
+        answersRouted = metrics.counter("answersRoutedToCaller");
+        answersReceived = metrics.counter("answersFromSubthreads");
     }
 
     @Override
     public void processElement(Envelope envelope, Context ctx, Collector<Turn> out)
             throws Exception {
+        Optional<RouteLink> link;
+        try {
+            link = registry.linkOf(envelope);
+        } catch (ForgedLinkException e) {
+            refuse(envelope, DeadLetterReason.FORGED_LINK, e.getMessage(), ctx);
+            return;
+        }
+        if (link.isPresent() && link.get().isCall()) {
+            takeCall(envelope, link.get(), ctx, out);
+        } else if (link.isPresent()) {
+            takeAnswer(envelope, link.get(), ctx, out);
+        } else {
+            take(envelope, ctx, out);
+        }
+    }
+
+    /** An envelope without a registry link: an answer going up, or an ordinary envelope. */
+    private void take(Envelope envelope, Context ctx, Collector<Turn> out) throws Exception {
         Optional<Listener> recipient = recipient(envelope);
+        Optional<RouteLink> call = state.link();
+        Optional<String> recipientName =
+                envelope.to != null ? Optional.of(envelope.to) : recipient.map(Listener::name);
+        if (call.isPresent() && Registry.isAnswer(call.get(), recipientName)) {
+            // Addressed to the caller on its subthread: the answer goes up to the caller.
+            append(envelope, null, ctx);
+            releaseAnswered(envelope, ctx, out);
+            ctx.output(BUS, registry.answerUp(envelope, call.get()));
+            answersRouted.inc();
+            return;
+        }
+        if (looksLikeAnswer(envelope, recipient)) {
+            // An answer for an agent that made no call on this thread that is still open.
+            refuse(
+                    envelope,
+                    DeadLetterReason.UNKNOWN_CHAIN,
+                    "no open call from " + recipient.get().name() + " on this thread",
+                    ctx);
+            return;
+        }
         if (!isSystemMessage(envelope)) {
             Optional<DeadLetterReason> problem = problem(envelope, recipient);
             if (problem.isPresent()) {
@@ -116,37 +177,119 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                 return;
             }
         }
+        ContextSlot slot = append(envelope, null, ctx);
+        releaseAnswered(envelope, ctx, out);
+        // problem() has refused anything but an agent's own payload for an agent.
+        if (!isSystemMessage(envelope) && recipient.isPresent() && recipient.get().agent()) {
+            startOrWait(recipient.get(), slot, ctx, out);
+        }
+    }
 
+    /** The call that opens this subthread: registered, then taken as the callee's input. */
+    private void takeCall(Envelope envelope, RouteLink call, Context ctx, Collector<Turn> out)
+            throws Exception {
+        if (registry.isExhausted(call)) {
+            String detail =
+                    "a call chain may hold "
+                            + registry.maxDepth()
+                            + " calls below its root thread; "
+                            + call.beforeLast()
+                            + " calling "
+                            + call.last()
+                            + " would make "
+                            + call.depth();
+            ctx.output(
+                    DEAD_LETTERS,
+                    refusals.deadLetter(envelope, DeadLetterReason.CHAIN_EXHAUSTED, detail));
+            long now = ctx.timerService().currentProcessingTime();
+            ctx.output(BUS, registry.refusalUp(envelope, call, detail, now));
+            refused.inc();
+            return;
+        }
+        state.register(call);
+        Optional<Listener> callee = organism.listener(call.last());
+        if (callee.isEmpty()) {
+            refuse(envelope, DeadLetterReason.UNKNOWN_RECIPIENT, "no listener " + call.last(), ctx);
+            return;
+        }
+        Optional<DeadLetterReason> problem = problem(envelope, callee);
+        if (problem.isPresent()) {
+            refuse(envelope, problem.get(), Refusals.detail(envelope, problem.get(), callee), ctx);
+            return;
+        }
+        ContextSlot slot = append(envelope, call.chain, ctx);
+        if (callee.get().agent()) {
+            startOrWait(callee.get(), slot, ctx, out);
+        }
+    }
+
+    /**
+     * An answer that came back from a subthread: the caller's input, whatever its payload, with the
+     * caller's own chain, so that what the caller says next goes to whoever called it.
+     */
+    private void takeAnswer(Envelope envelope, RouteLink answer, Context ctx, Collector<Turn> out)
+            throws Exception {
+        Optional<Listener> caller = organism.listener(answer.last()).filter(Listener::agent);
+        if (caller.isEmpty()) {
+            refuse(
+                    envelope,
+                    DeadLetterReason.UNKNOWN_RECIPIENT,
+                    "no agent named " + answer.last(),
+                    ctx);
+            return;
+        }
+        ContextSlot slot = append(envelope, answer.chain, ctx);
+        answersReceived.inc();
+        startOrWait(caller.get(), slot, ctx, out);
+    }
+
+    /** Appends the envelope to the thread's context; a call record keeps the call it records. */
+    private ContextSlot append(Envelope envelope, String[] chain, Context ctx) throws Exception {
+        String to = envelope.to;
+        String root = envelope.payloadRoot;
+        String xml = envelope.payloadXml;
+        Optional<SentRecord.Content> sent = sentRecord(envelope);
+        if (sent.isPresent()) {
+            to = sent.get().to();
+            root = sent.get().payloadRoot();
+            xml = sent.get().payloadXml();
+        }
         long now = ctx.timerService().currentProcessingTime();
         ContextSlot slot =
-                new ContextSlot(
-                        0,
-                        envelope.from,
-                        envelope.to,
-                        envelope.payloadRoot,
-                        envelope.payloadXml,
-                        envelope.envelopeId,
-                        now);
-        slot.tokens = tokenCounter.count(envelope.payloadXml);
+                new ContextSlot(0, envelope.from, to, root, xml, envelope.envelopeId, now);
+        slot.chain = chain;
+        slot.tokens = tokenCounter.count(xml);
         evicted.inc(state.append(slot));
         appended.inc();
+        return slot;
+    }
 
-        // The agent's answer is back: its next waiting turn may start.
+    /** The call an agent's {@code <sent>} record holds, so its history shows what it sent. */
+    private Optional<SentRecord.Content> sentRecord(Envelope envelope) {
+        boolean record =
+                SystemPayloads.AGENTSTREAM_NS.equals(envelope.payloadNamespace)
+                        && SentRecord.ELEMENT.equals(envelope.payloadRoot)
+                        && organism.isAgent(envelope.from);
+        return record ? sentRecords.read(envelope.payloadXml) : Optional.empty();
+    }
+
+    /** The agent's answer is back: its next waiting turn may start. */
+    private void releaseAnswered(Envelope envelope, Context ctx, Collector<Turn> out)
+            throws Exception {
         Optional<String> answered = answeredAgent(envelope);
         if (answered.isPresent() && state.release(answered.get())) {
             startNextWaiting(answered.get(), ctx, out);
         }
+    }
 
-        // problem() has refused anything but an agent's own payload for an agent.
-        if (!isSystemMessage(envelope) && recipient.isPresent() && recipient.get().agent()) {
-            String agent = recipient.get().name();
-            if (state.isBusy(agent)) {
-                // One turn in flight per (thread, agent): this one waits for the answer.
-                state.enqueue(slot.seq, agent);
-                turnsWaiting.inc();
-            } else {
-                startTurn(recipient.get(), slot, ctx, out);
-            }
+    /** One turn in flight per (thread, agent): a busy agent's input waits for its answer. */
+    private void startOrWait(Listener agent, ContextSlot slot, Context ctx, Collector<Turn> out)
+            throws Exception {
+        if (state.isBusy(agent.name())) {
+            state.enqueue(slot.seq, agent.name());
+            turnsWaiting.inc();
+        } else {
+            startTurn(agent, slot, ctx, out);
         }
     }
 
@@ -249,6 +392,25 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     }
 
     /**
+     * True when a listener of the organism (an agent or a tool) sends an agent what only an answer
+     * to a call can be: a reply, or a payload that is not the agent's.
+     */
+    private boolean looksLikeAnswer(Envelope envelope, Optional<Listener> recipient) {
+        if (recipient.isEmpty()
+                || !recipient.get().agent()
+                || organism.listener(envelope.from).isEmpty()) {
+            return false;
+        }
+        boolean reply =
+                SystemPayloads.AGENTSTREAM_NS.equals(envelope.payloadNamespace)
+                        && SystemPayloads.REPLY.equals(envelope.payloadRoot);
+        boolean foreignPayload =
+                envelope.hasPlainPayload()
+                        && !recipient.get().rootTag().equals(envelope.payloadRoot);
+        return reply || foreignPayload;
+    }
+
+    /**
      * Why an envelope cannot be taken, if it cannot: it names no listener of the organism (unless
      * an agent wrote it to someone outside), or it gives an agent a payload that is not the
      * agent's.
@@ -274,7 +436,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private void refuse(Envelope envelope, DeadLetterReason reason, String detail, Context ctx) {
         ctx.output(DEAD_LETTERS, refusals.deadLetter(envelope, reason, detail));
         ctx.output(
-                ERRORS,
+                BUS,
                 refusals.huh(envelope, reason, detail, ctx.timerService().currentProcessingTime()));
         refused.inc();
     }

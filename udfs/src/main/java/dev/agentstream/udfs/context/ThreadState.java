@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 import dev.agentstream.udfs.envelope.DeadLetterReason;
+import dev.agentstream.udfs.registry.RouteLink;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,9 +23,10 @@ import java.util.function.Predicate;
  * to slot) and a small head with the sequence range. Appending or reading the newest slots costs
  * the same whatever the thread's length: no state value holds the whole history.
  *
- * <p>It also holds the turn queue: the agents with a turn in flight and the inputs waiting for
- * them. Every state carries the same TTL, refreshed on write; the head is written on every append,
- * so it never expires before a slot does.
+ * <p>It also holds the turn queue (the agents with a turn in flight and the inputs waiting for
+ * them) and, on a subthread, the registry link of the call that opened it. Every state carries the
+ * same TTL, refreshed on write; the head is written on every append, so it never expires before a
+ * slot does.
  */
 final class ThreadState {
 
@@ -32,6 +34,7 @@ final class ThreadState {
     static final String HEAD = "context-head";
     static final String BUSY = "turns-busy";
     static final String WAITING = "turns-waiting";
+    static final String LINK = "registry-link";
 
     private final MapState<Long, ContextSlot> slots;
     private final ValueState<ThreadHead> head;
@@ -42,6 +45,9 @@ final class ThreadState {
     /** Input slot seq → agent, for turns waiting for their agent to be free. */
     private final MapState<Long, String> waiting;
 
+    /** The call that opened this thread, when it is a subthread. */
+    private final ValueState<RouteLink> link;
+
     private final int maxSlots;
     private final int maxTurns;
     private final long maxTokens;
@@ -51,11 +57,13 @@ final class ThreadState {
             ValueState<ThreadHead> head,
             MapState<String, Long> busy,
             MapState<Long, String> waiting,
+            ValueState<RouteLink> link,
             ContextSettings settings) {
         this.slots = slots;
         this.head = head;
         this.busy = busy;
         this.waiting = waiting;
+        this.link = link;
         this.maxSlots = settings.maxSlots();
         this.maxTurns = settings.maxTurns();
         this.maxTokens = settings.maxThreadTokens();
@@ -79,11 +87,15 @@ final class ThreadState {
         MapStateDescriptor<Long, String> waitingDesc =
                 new MapStateDescriptor<>(WAITING, Types.LONG, Types.STRING);
         waitingDesc.enableTimeToLive(ttl);
+        ValueStateDescriptor<RouteLink> linkDesc =
+                new ValueStateDescriptor<>(LINK, TypeInformation.of(RouteLink.class));
+        linkDesc.enableTimeToLive(ttl);
         return new ThreadState(
                 ctx.getMapState(slotsDesc),
                 ctx.getState(headDesc),
                 ctx.getMapState(busyDesc),
                 ctx.getMapState(waitingDesc),
+                ctx.getState(linkDesc),
                 settings);
     }
 
@@ -130,6 +142,21 @@ final class ThreadState {
         h.tokens += estimatedTokens;
         head.update(h);
         return Optional.empty();
+    }
+
+    /**
+     * Records the call that opened this thread, unless one is already recorded (a subthread has
+     * exactly one opening call; a replay of it changes nothing).
+     */
+    void register(RouteLink call) throws IOException {
+        if (link.value() == null) {
+            link.update(call);
+        }
+    }
+
+    /** The call that opened this thread, if it is a subthread whose link has not expired. */
+    Optional<RouteLink> link() throws IOException {
+        return Optional.ofNullable(link.value());
     }
 
     /** True when {@code agent} has a turn in flight on this thread. */

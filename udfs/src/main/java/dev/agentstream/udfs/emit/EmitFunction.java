@@ -14,6 +14,10 @@ import dev.agentstream.udfs.envelope.XmlChars;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.registry.Registry;
+import dev.agentstream.udfs.registry.RegistrySettings;
+import dev.agentstream.udfs.registry.SentRecord;
+import dev.agentstream.udfs.registry.Subthreads;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Instant;
@@ -24,9 +28,11 @@ import java.util.Set;
 
 /**
  * Turns an agent's answer into envelopes and one usage record. Each payload element of the answer
- * becomes an envelope from the agent (never what the model claims) on the same thread, to the peer
- * that accepts its root tag, else back to the sender. An answer with no element becomes a {@code
- * <reply>} to the sender; a failed call becomes a {@code <huh>} to the sender.
+ * becomes an envelope from the agent (never what the model claims). An element a peer accepts is a
+ * call: it goes to the peer on a new subthread with a signed registry link, and a {@code <sent>}
+ * record of it stays on the agent's thread. Any other element goes back to the sender on the same
+ * thread. An answer with no element becomes a {@code <reply>} to the sender; a failed call becomes
+ * a {@code <huh>} to the sender.
  *
  * <p>Whatever the model wrote, every envelope that leaves can be written to the bus: elements in
  * the system's own namespaces count as text, an answer with more than {@link #MAX_ELEMENTS}
@@ -52,24 +58,27 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
 
     private final Organism organism;
     private final EnvelopeLimits limits;
+    private final RegistrySettings registrySettings;
 
+    private transient Registry registry;
+    private transient SentRecord sentRecords;
     private transient OutputParser parser;
     private transient EnvelopeCodec codec;
     private transient Counter emitted;
     private transient Counter unusable;
 
-    public EmitFunction(Organism organism) {
-        this(organism, EnvelopeLimits.defaults());
-    }
-
-    public EmitFunction(Organism organism, EnvelopeLimits limits) {
+    public EmitFunction(
+            Organism organism, EnvelopeLimits limits, RegistrySettings registrySettings) {
         this.organism = organism;
         this.limits = limits;
+        this.registrySettings = registrySettings;
     }
 
     @Override
     public void open(OpenContext openContext) {
         parser = new OutputParser(limits);
+        registry = new Registry(registrySettings, limits);
+        sentRecords = new SentRecord(limits);
         codec = new EnvelopeCodec(limits);
         var metrics = getRuntimeContext().getMetricGroup();
         emitted = metrics.counter("envelopesEmitted");
@@ -98,26 +107,31 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         ParsedOutput parsed = parser.parse(text);
         List<Envelope> envelopes = new ArrayList<>();
         StringBuilder prose = new StringBuilder(parsed.prose());
+        int payloads = 0;
         for (ParsedElement element : parsed.elements()) {
             if (RESERVED.contains(element.namespace())) {
                 prose.append('\n').append(element.xml());
                 continue;
             }
-            String to = addressee(turn, element);
-            Optional<Listener> owner = outsidePeers(turn, element, to);
-            if (owner.isPresent()) {
+            Optional<String> peer = peerFor(turn, element);
+            Optional<Listener> owner =
+                    peer.isPresent() ? Optional.empty() : outsidePeers(turn, element);
+            if (peer.isPresent()) {
+                envelopes.addAll(call(turn, element, peer.get(), payloads));
+            } else if (owner.isPresent()) {
                 envelopes.add(peerViolation(turn, element, owner.get()));
             } else {
-                envelopes.add(envelope(turn, to, element));
+                envelopes.add(envelope(turn, turn.replyTo, element));
             }
+            payloads++;
         }
-        if (envelopes.size() > MAX_ELEMENTS) {
+        if (payloads > MAX_ELEMENTS) {
             unusable.inc();
             return List.of(
                     huh(
                             turn,
                             "the answer had "
-                                    + envelopes.size()
+                                    + payloads
                                     + " payload elements; at most "
                                     + MAX_ELEMENTS
                                     + " are sent"));
@@ -125,15 +139,43 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         if (envelopes.isEmpty()) {
             String reply = SystemPayloads.reply(cut(prose.toString().strip()));
             envelopes.add(
-                    envelope(turn, turn.replyTo, reply, "reply", SystemPayloads.AGENTSTREAM_NS));
+                    envelope(
+                            turn,
+                            turn.replyTo,
+                            reply,
+                            SystemPayloads.REPLY,
+                            SystemPayloads.AGENTSTREAM_NS));
         }
         return envelopes;
+    }
+
+    /**
+     * A call to a peer: the element on a new subthread with a signed registry link, and the record
+     * of it on the agent's own thread, which ends the agent's turn there and keeps the call in its
+     * history.
+     */
+    private List<Envelope> call(Turn turn, ParsedElement element, String peer, int index) {
+        String sub = Subthreads.of(turn.thread, turn.inputEnvelopeId, turn.agent, index);
+        Envelope call = envelope(turn, peer, element);
+        call.thread = sub;
+        call.metaExtensions = registry.callLink(sub, turn.thread, chain(turn), peer);
+        String record = sentRecords.write(peer, element.xml());
+        Envelope sent =
+                envelope(turn, null, record, SentRecord.ELEMENT, SystemPayloads.AGENTSTREAM_NS);
+        return List.of(call, sent);
+    }
+
+    /** The turn's call chain; a turn built without one starts a chain of its own. */
+    private static String[] chain(Turn turn) {
+        return turn.chain != null ? turn.chain : new String[] {turn.replyTo, turn.agent};
     }
 
     /** Gives each envelope of the turn its deterministic id (see {@link MessageIds}). */
     private static void withIds(Turn turn, List<Envelope> envelopes) {
         for (int i = 0; i < envelopes.size(); i++) {
-            envelopes.get(i).metaExtensions = MessageIds.metaExtension(MessageIds.of(turn, i));
+            Envelope e = envelopes.get(i);
+            String id = MessageIds.metaExtension(MessageIds.of(turn, i));
+            e.metaExtensions = e.metaExtensions == null ? id : id + e.metaExtensions;
         }
     }
 
@@ -155,8 +197,8 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
      * The listener of the organism whose root tag the element has, when that listener is neither
      * one of the agent's peers nor the sender it answers: the agent may not address it.
      */
-    private Optional<Listener> outsidePeers(Turn turn, ParsedElement element, String to) {
-        if (!element.namespace().isEmpty() || !to.equals(turn.replyTo)) {
+    private Optional<Listener> outsidePeers(Turn turn, ParsedElement element) {
+        if (!element.namespace().isEmpty()) {
             return Optional.empty();
         }
         return organism.listenerForRootTag(element.root())
@@ -186,18 +228,18 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         return e;
     }
 
-    /** The agent's peer that accepts the element's root tag, else the sender of the turn. */
-    private String addressee(Turn turn, ParsedElement element) {
+    /** The agent's peer that accepts the element's root tag: the element is a call to it. */
+    private Optional<String> peerFor(Turn turn, ParsedElement element) {
         Optional<Listener> agent = organism.listener(turn.agent);
         if (element.namespace().isEmpty() && agent.isPresent()) {
             for (String peerName : agent.get().peers()) {
                 Optional<Listener> peer = organism.listener(peerName);
                 if (peer.isPresent() && peer.get().rootTag().equals(element.root())) {
-                    return peer.get().name();
+                    return Optional.of(peer.get().name());
                 }
             }
         }
-        return turn.replyTo;
+        return Optional.empty();
     }
 
     private static Envelope huh(Turn turn, String message) {

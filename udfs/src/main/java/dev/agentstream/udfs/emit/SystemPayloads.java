@@ -21,6 +21,9 @@ public final class SystemPayloads {
     /** Sender name of the errors the job itself writes back to a thread. */
     public static final String JOB_SENDER = "agentstream";
 
+    /** Root tag of an agent's plain-text reply, in {@link #AGENTSTREAM_NS}. */
+    public static final String REPLY = "reply";
+
     /** Namespace of xml-pipeline's system messages ({@code system-msg.xsd}). */
     public static final String SYSTEM_NS = "https://xml-pipeline.org/system";
 
@@ -32,7 +35,7 @@ public final class SystemPayloads {
     public static String reply(String text) {
         return write(
                 w -> {
-                    w.writeStartElement("", "reply", AGENTSTREAM_NS);
+                    w.writeStartElement("", REPLY, AGENTSTREAM_NS);
                     w.writeDefaultNamespace(AGENTSTREAM_NS);
                     w.writeCharacters(XmlChars.strip(text));
                     w.writeEndElement();

@@ -35,7 +35,18 @@ public enum DeadLetterReason {
     /** The thread already had as many agent turns as {@code context.max-turns} allows. */
     TURN_LIMIT,
     /** The thread's turns already used as many tokens as {@code context.max-thread-tokens}. */
-    TOKEN_LIMIT;
+    TOKEN_LIMIT,
+    /**
+     * A registry link the job did not write: malformed, unsigned, or signed for another envelope.
+     */
+    FORGED_LINK,
+    /** A call deeper below its root thread than {@code registry.max-depth} allows. */
+    CHAIN_EXHAUSTED,
+    /**
+     * Looks like an answer to an agent (from a listener, with a payload not the agent's) on a
+     * thread where that agent has no open call: never a subthread, or its link has expired.
+     */
+    UNKNOWN_CHAIN;
 
     /** Kebab-case code, e.g. {@code thread-not-uuid}. */
     public String code() {

@@ -14,6 +14,12 @@ public class Turn {
     /** Sender of the envelope that started the turn; the answer goes back to it by default. */
     public String replyTo;
 
+    /**
+     * Listener names from the root thread's sender down to {@link #agent}: who called whom to get
+     * here. Never shown to the model; the emit stage extends it when the agent calls a peer.
+     */
+    public String[] chain;
+
     /** Root tag of the payload that started the turn. */
     public String inputRoot;
 

@@ -46,7 +46,9 @@ public final class TurnBuilder {
 
         Turn turn = new Turn();
         turn.agent = agent.name();
-        turn.replyTo = input.from;
+        // A turn started by a call or an answer inherits its chain; any other starts one.
+        turn.chain = input.chain != null ? input.chain : new String[] {input.from, agent.name()};
+        turn.replyTo = turn.chain[turn.chain.length - 2];
         turn.inputRoot = input.payloadRoot;
         turn.inputEnvelopeId = input.envelopeId;
         turn.model = organism.llm().primary().model();

@@ -11,6 +11,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import dev.agentstream.udfs.Fixtures;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.turn.Turn;
 
@@ -63,7 +64,9 @@ final class ContextHarness {
 
     static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness(
             Organism organism, ContextSettings settings, StateBackend backend) throws Exception {
-        var function = new ThreadContextFunction(organism, settings);
+        var function =
+                new ThreadContextFunction(
+                        organism, settings, EnvelopeLimits.defaults(), Fixtures.registry());
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(function), e -> e.thread, Types.STRING);
@@ -73,7 +76,7 @@ final class ContextHarness {
     }
 
     static List<Envelope> errors(KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> h) {
-        var out = h.getSideOutput(ThreadContextFunction.ERRORS);
+        var out = h.getSideOutput(ThreadContextFunction.BUS);
         return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
     }
 

@@ -181,9 +181,8 @@ class ThreadContextAttackTest {
     }
 
     /**
-     * summarizer answers with an element no peer of its accepts; emit sends it back to its sender,
-     * the agent concierge, which does not accept it. Agents' envelopes skip the checks: it is
-     * recorded, never answered, never dead-lettered.
+     * summarizer answers concierge on concierge's own thread, where concierge called nobody: an
+     * answer on a chain the registry does not know. It is dead-lettered, never recorded silently.
      */
     @Test
     void shouldDeadLetterAnAgentsAnswerThatItsRecipientAgentDoesNotAccept() throws Exception {
@@ -196,7 +195,7 @@ class ThreadContextAttackTest {
             assertThat(deadLetters(harness))
                     .as("an answer for an agent that cannot take it vanished")
                     .extracting(d -> d.reason)
-                    .containsExactly(DeadLetterReason.PAYLOAD_MISMATCH.code());
+                    .containsExactly(DeadLetterReason.UNKNOWN_CHAIN.code());
         }
     }
 
@@ -208,8 +207,8 @@ class ThreadContextAttackTest {
      */
     @Test
     @Disabled(
-            "Known limit tracked in issue 3: only envelopes the job signed may speak as an agent;"
-                    + " until then a forged <from> is believed")
+            "Known limit tracked in issue 5 (identity): <from> is believed until a verified token"
+                    + " says who may send as whom; the registry's links are signed (issue 3)")
     void shouldNotPutAForgedAgentEnvelopeInThePromptAsTheAgentsOwnWords() throws Exception {
         Envelope forged =
                 new Envelope(
@@ -306,30 +305,46 @@ class ThreadContextAttackTest {
         }
     }
 
-    /** Agents that answer each other forever: one envelope costs at most max-turns calls. */
+    /**
+     * Agents that call each other forever: the chain stops at the depth limit, the deepest caller
+     * hears why and keeps calling, and its thread's turn limit stops it. One envelope costs at most
+     * the depth plus the turn limit in calls.
+     */
     @Test
-    void shouldStopAgentsThatAreEachOthersPeersAtTheTurnLimit() throws Exception {
-        int calls = runLoop(OrganismLoader.parse(PING_PONG_YAML, "t"), "ping", "Ping", 100);
+    void shouldStopAgentsThatAreEachOthersPeersAtTheDepthAndTurnLimits() throws Exception {
+        Loop loop = runLoop(OrganismLoader.parse(PING_PONG_YAML, "t"), "ping", "Ping", 100);
 
-        assertThat(calls).isEqualTo(100);
+        int depth = Fixtures.registry().maxDepth();
+        assertThat(loop.calls).isBetween(100, 100 + depth);
+        assertThat(loop.deadLetters)
+                .contains(
+                        DeadLetterReason.CHAIN_EXHAUSTED.code(), DeadLetterReason.TURN_LIMIT.code())
+                .doesNotContain(DeadLetterReason.FORGED_LINK.code());
     }
 
     @Test
-    void shouldStopAnAgentThatIsItsOwnPeerAtTheTurnLimit() throws Exception {
-        int calls = runLoop(OrganismLoader.parse(ECHO_YAML, "t"), "echo", "Echo", 25);
+    void shouldStopAnAgentThatIsItsOwnPeerAtTheDepthAndTurnLimits() throws Exception {
+        Loop loop = runLoop(OrganismLoader.parse(ECHO_YAML, "t"), "echo", "Echo", 25);
 
-        assertThat(calls).isEqualTo(25);
+        int depth = Fixtures.registry().maxDepth();
+        assertThat(loop.calls).isBetween(25, 25 + depth);
+        assertThat(loop.deadLetters)
+                .contains(
+                        DeadLetterReason.CHAIN_EXHAUSTED.code(),
+                        DeadLetterReason.TURN_LIMIT.code());
     }
 
     // ------------------------------------------------------------------ helpers
 
+    /** What one outside envelope caused: LLM calls, and the reasons of the dead letters. */
+    private record Loop(int calls, List<String> deadLetters) {}
+
     /**
-     * Runs the job's loop in memory: bus -> thread-context -> a model that answers with its first
-     * peer's root tag (as the project's simulator does) -> emit -> encode -> decode -> bus.
-     *
-     * @return the number of LLM calls one outside envelope caused
+     * Runs the job's loop in memory: bus -> thread-context -> a model that always answers with its
+     * first peer's root tag -> emit -> encode -> decode -> bus, with what thread-context itself
+     * writes to the bus (answers going up, errors) fed back too.
      */
-    private static int runLoop(Organism organism, String agent, String root, int maxTurns)
+    private static Loop runLoop(Organism organism, String agent, String root, int maxTurns)
             throws Exception {
         EnvelopeCodec codec = new EnvelopeCodec();
         Deque<Envelope> bus = new ArrayDeque<>();
@@ -340,13 +355,20 @@ class ThreadContextAttackTest {
         try (var context = harness(organism, 1000, maxTurns);
                 var emit =
                         new OneInputStreamOperatorTestHarness<>(
-                                new ProcessOperator<>(new EmitFunction(organism)))) {
+                                new ProcessOperator<>(
+                                        new EmitFunction(
+                                                organism,
+                                                EnvelopeLimits.defaults(),
+                                                Fixtures.registry())))) {
             emit.open();
             while (!bus.isEmpty() && offset < 10_000) {
                 Envelope next = codec.decode(codec.encode(bus.poll()));
                 next.envelopeId = "bus-0-" + offset++;
                 int turnsBefore = context.extractOutputValues().size();
+                int toBusBefore = ContextHarness.errors(context).size();
                 context.processElement(new StreamRecord<>(next));
+                List<Envelope> toBus = ContextHarness.errors(context);
+                bus.addAll(toBus.subList(toBusBefore, toBus.size()));
                 List<Turn> turns = context.extractOutputValues();
                 for (Turn turn : turns.subList(turnsBefore, turns.size())) {
                     calls++;
@@ -364,8 +386,8 @@ class ThreadContextAttackTest {
                     bus.addAll(emitted.subList(emittedBefore, emitted.size()));
                 }
             }
+            return new Loop(calls, deadLetters(context).stream().map(d -> d.reason).toList());
         }
-        return calls;
     }
 
     private static long fastestTurn(

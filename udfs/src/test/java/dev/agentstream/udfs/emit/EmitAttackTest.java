@@ -6,6 +6,7 @@ import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeException;
 import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.llm.TurnResult;
+import dev.agentstream.udfs.registry.Subthreads;
 import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -236,7 +237,9 @@ class EmitAttackTest {
                         rejected);
             }
             assertThat(back.from).isEqualTo("greeter");
-            assertThat(back.thread).isEqualTo(THREAD_A);
+            // A call goes out on the subthread its turn opens; everything else stays.
+            assertThat(back.thread)
+                    .isIn(THREAD_A, Subthreads.of(THREAD_A, turn().inputEnvelopeId, "greeter", 0));
             assertThat(back.to).isEqualTo(e.to);
             if (schema != null) {
                 schema.newValidator().validate(new StreamSource(new ByteArrayInputStream(bytes)));

@@ -5,10 +5,14 @@ import dev.agentstream.udfs.Harnesses;
 import dev.agentstream.udfs.Harnesses.Emitted;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.registry.SentRecord;
+import dev.agentstream.udfs.registry.Subthreads;
+import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.Test;
 
 import javax.xml.XMLConstants;
@@ -33,13 +37,52 @@ class EmitFunctionTest {
                     + "</GreetingResponse>\n```\n<Aside>for the console</Aside>";
 
     @Test
-    void shouldAddressEachElementToThePeerThatAcceptsItElseToTheSender() throws Exception {
+    void shouldCallThePeerThatAcceptsAnElementOnASubthreadAndSendTheRestToTheSender()
+            throws Exception {
         List<Envelope> out = Harnesses.emit(Fixtures.helloWorld(), ok(GREETER_ANSWER)).envelopes();
 
-        assertThat(out).extracting(e -> e.to).containsExactly("shouter", "console");
-        assertThat(out).extracting(e -> e.payloadRoot).containsExactly("GreetingResponse", "Aside");
+        assertThat(out)
+                .extracting(e -> e.to + ":" + e.payloadRoot)
+                .containsExactly("shouter:GreetingResponse", "null:sent", "console:Aside");
         assertThat(out).allSatisfy(e -> assertThat(e.from).isEqualTo("greeter"));
-        assertThat(out).allSatisfy(e -> assertThat(e.thread).isEqualTo(THREAD_A));
+        String sub = Subthreads.of(THREAD_A, turn().inputEnvelopeId, "greeter", 0);
+        assertThat(out).extracting(e -> e.thread).containsExactly(sub, THREAD_A, THREAD_A);
+        assertThat(out.get(0).metaExtensions)
+                .contains("kind=\"call\"")
+                .contains("peer=\"" + THREAD_A + "\"")
+                .contains("<hop>console</hop><hop>greeter</hop><hop>shouter</hop>");
+        assertThat(out.get(1).payloadNamespace).isEqualTo(SystemPayloads.AGENTSTREAM_NS);
+        assertThat(new SentRecord(EnvelopeLimits.defaults()).read(out.get(1).payloadXml))
+                .hasValueSatisfying(
+                        sent -> {
+                            assertThat(sent.to()).isEqualTo("shouter");
+                            assertThat(sent.payloadXml()).isEqualTo(out.get(0).payloadXml);
+                        });
+    }
+
+    @Test
+    void shouldOpenADifferentSubthreadForEveryTurnAndEveryCall() throws Exception {
+        Turn other = turn();
+        other.inputEnvelopeId = "bus-0-8";
+        String twoCalls =
+                "<GreetingResponse><m>1</m></GreetingResponse>"
+                        + "<GreetingResponse><m>2</m></GreetingResponse>";
+
+        List<Envelope> first = Harnesses.emit(Fixtures.helloWorld(), ok(twoCalls)).envelopes();
+        List<Envelope> second =
+                Harnesses.emit(
+                                Fixtures.helloWorld(),
+                                TurnResult.ok(
+                                        other,
+                                        new LlmReply(twoCalls, 40, 9, "grok-3", "r-2", "stop"),
+                                        25))
+                        .envelopes();
+
+        List<String> subthreads = new java.util.ArrayList<>();
+        for (List<Envelope> out : List.of(first, second)) {
+            out.stream().filter(e -> "shouter".equals(e.to)).forEach(e -> subthreads.add(e.thread));
+        }
+        assertThat(subthreads).hasSize(4).doesNotHaveDuplicates().doesNotContain(THREAD_A);
     }
 
     @Test
@@ -54,10 +97,12 @@ class EmitFunctionTest {
                 .extracting(e -> e.metaExtensions)
                 .containsExactlyElementsOf(replay.stream().map(e -> e.metaExtensions).toList());
         assertThat(first.get(0).metaExtensions)
-                .isEqualTo(MessageIds.metaExtension(MessageIds.of(turn(), 0)))
+                .startsWith(MessageIds.metaExtension(MessageIds.of(turn(), 0)))
                 .contains("xmlns=\"https://agentstream.dev/ns/v1\"");
-        Envelope decoded = new EnvelopeCodec().decode(new EnvelopeCodec().encode(first.get(1)));
-        assertThat(decoded.metaExtensions).isEqualTo(first.get(1).metaExtensions);
+        for (Envelope e : first) {
+            Envelope decoded = new EnvelopeCodec().decode(new EnvelopeCodec().encode(e));
+            assertThat(decoded.metaExtensions).isEqualTo(e.metaExtensions);
+        }
     }
 
     @Test
@@ -90,7 +135,8 @@ class EmitFunctionTest {
 
         List<Envelope> out = Harnesses.emit(dotted, ok(GREETER_ANSWER)).envelopes();
 
-        assertThat(out).extracting(e -> e.to).containsExactly("tools.shouter", "console");
+        assertThat(out).extracting(e -> e.to).containsExactly("tools.shouter", null, "console");
+        assertThat(out.get(0).metaExtensions).contains("<hop>tools.shouter</hop>");
     }
 
     @Test
@@ -105,7 +151,8 @@ class EmitFunctionTest {
 
         assertThat(only.from).isEqualTo("greeter");
         assertThat(only.to).isEqualTo("shouter");
-        assertThat(only.thread).isEqualTo(THREAD_A);
+        assertThat(only.thread)
+                .isEqualTo(Subthreads.of(THREAD_A, turn().inputEnvelopeId, "greeter", 0));
     }
 
     @Test
@@ -174,7 +221,7 @@ class EmitFunctionTest {
             schema.newValidator().validate(new StreamSource(new ByteArrayInputStream(xml)));
             assertThat(codec.decode(xml).from).isEqualTo("greeter");
         }
-        assertThat(all).hasSize(4);
+        assertThat(all).hasSize(5);
     }
 
     // ------------------------------------------------------------------ helpers

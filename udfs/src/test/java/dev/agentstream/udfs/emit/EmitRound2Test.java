@@ -7,6 +7,7 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import dev.agentstream.udfs.Fixtures;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.turn.ChatMessage;
@@ -57,7 +58,11 @@ class EmitRound2Test {
         turn.messages = new ChatMessage[] {new ChatMessage("user", "<Greeting/>")};
         try (var harness =
                 new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new EmitFunction(Fixtures.helloWorld())))) {
+                        new ProcessOperator<>(
+                                new EmitFunction(
+                                        Fixtures.helloWorld(),
+                                        EnvelopeLimits.defaults(),
+                                        Fixtures.registry())))) {
             harness.open();
             harness.processElement(
                     new StreamRecord<>(

@@ -1,0 +1,135 @@
+package dev.agentstream.udfs.registry;
+
+import dev.agentstream.udfs.emit.SystemPayloads;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.XmlFactories;
+import org.codehaus.stax2.XMLInputFactory2;
+import org.codehaus.stax2.XMLOutputFactory2;
+
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import javax.xml.stream.XMLStreamWriter;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A registry link as a meta extension in AgentStream's namespace:
+ *
+ * <pre>{@code
+ * <link xmlns="https://agentstream.dev/ns/v1" kind="call" thread="..." peer="..." sig="...">
+ *   <hop>console</hop><hop>greeter</hop><hop>shouter</hop>
+ * </link>
+ * }</pre>
+ *
+ * <p>Not thread-safe: one per operator instance.
+ */
+public final class LinkXml {
+
+    public static final String ELEMENT = "link";
+    private static final String HOP = "hop";
+    private static final String NS = SystemPayloads.AGENTSTREAM_NS;
+
+    private final XMLInputFactory2 inputFactory;
+    private final XMLOutputFactory2 outputFactory = XmlFactories.newOutputFactory();
+
+    public LinkXml(EnvelopeLimits limits) {
+        this.inputFactory = XmlFactories.newFragmentInputFactory(limits);
+    }
+
+    /** The link as a self-contained meta extension. */
+    public String write(RouteLink link) {
+        StringWriter text = new StringWriter();
+        try {
+            XMLStreamWriter w = outputFactory.createXMLStreamWriter(text);
+            w.writeStartElement("", ELEMENT, NS);
+            w.writeDefaultNamespace(NS);
+            w.writeAttribute("kind", link.kind);
+            w.writeAttribute("thread", link.thread);
+            w.writeAttribute("peer", link.peer);
+            w.writeAttribute("sig", link.sig);
+            for (String name : link.chain) {
+                w.writeStartElement("", HOP, NS);
+                w.writeCharacters(name);
+                w.writeEndElement();
+            }
+            w.writeEndElement();
+            w.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalArgumentException("registry link cannot be written", e);
+        }
+        return text.toString();
+    }
+
+    /**
+     * The link among an envelope's meta extensions, if there is one.
+     *
+     * @throws IllegalArgumentException when there is more than one, or one that is malformed
+     */
+    public Optional<RouteLink> read(String metaExtensions) {
+        if (metaExtensions == null || !metaExtensions.contains(NS)) {
+            return Optional.empty();
+        }
+        RouteLink found = null;
+        try {
+            XMLStreamReader in =
+                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
+            try {
+                int depth = 0;
+                while (in.hasNext()) {
+                    int event = in.next();
+                    if (event == XMLStreamConstants.START_ELEMENT) {
+                        if (depth == 0 && isOurs(in, ELEMENT)) {
+                            if (found != null) {
+                                throw new IllegalArgumentException("more than one registry link");
+                            }
+                            found = readLink(in);
+                            continue;
+                        }
+                        depth++;
+                    } else if (event == XMLStreamConstants.END_ELEMENT) {
+                        depth--;
+                    }
+                }
+            } finally {
+                in.close();
+            }
+        } catch (XMLStreamException e) {
+            throw new IllegalArgumentException("meta extensions cannot be read", e);
+        }
+        if (found != null && !found.isComplete()) {
+            throw new IllegalArgumentException("registry link lacks a field");
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** Reads a link element; leaves the reader on its end tag. */
+    private static RouteLink readLink(XMLStreamReader in) throws XMLStreamException {
+        RouteLink link = new RouteLink();
+        link.kind = in.getAttributeValue(null, "kind");
+        link.thread = in.getAttributeValue(null, "thread");
+        link.peer = in.getAttributeValue(null, "peer");
+        link.sig = in.getAttributeValue(null, "sig");
+        List<String> chain = new ArrayList<>();
+        while (true) {
+            int event = in.nextTag();
+            if (event == XMLStreamConstants.END_ELEMENT) {
+                break;
+            }
+            if (!isOurs(in, HOP)) {
+                throw new IllegalArgumentException("unexpected element in a registry link");
+            }
+            chain.add(in.getElementText());
+        }
+        link.chain = chain.toArray(new String[0]);
+        return link;
+    }
+
+    private static boolean isOurs(XMLStreamReader in, String localName) {
+        return NS.equals(in.getNamespaceURI()) && localName.equals(in.getLocalName());
+    }
+}
