@@ -64,17 +64,27 @@ class EndToEndITCase extends LocalServicesTestBase {
             bus.send(topics.bus, null, "not even close to XML {");
             bus.send(topics.bus, thread, greeting(thread, "Ada"));
 
-            List<Envelope> answers = answersOn(topics, 1);
+            List<Envelope> answers = answersOn(topics, 2);
             List<JsonNode> usage = usageOn(topics, 1);
             var dead = bus.readUntil(topics.deadLetters, r -> !r.isEmpty(), WAIT);
 
-            assertThat(answers).hasSize(1);
-            Envelope answer = answers.get(0);
-            assertThat(answer.from).isEqualTo("greeter");
-            assertThat(answer.to).isEqualTo("shouter");
-            assertThat(answer.thread).isEqualTo(thread);
-            assertThat(answer.payloadRoot).isEqualTo("GreetingResponse");
-            assertThat(answer.payloadXml).contains("Ada");
+            // greeter calls its peer shouter on a subthread and records the call on its own.
+            assertThat(answers).hasSize(2);
+            // Apart on the bus (other threads, other partitions): no order between them.
+            Envelope call = calls(answers).get(0);
+            assertThat(call.from).isEqualTo("greeter");
+            assertThat(call.to).isEqualTo("shouter");
+            assertThat(call.thread).isNotEqualTo(thread);
+            assertThat(call.payloadRoot).isEqualTo("GreetingResponse");
+            assertThat(call.payloadXml).contains("Ada");
+            assertThat(call.metaExtensions)
+                    .contains("kind=\"call\"")
+                    .contains("peer=\"" + thread + "\"");
+            Envelope record =
+                    answers.stream().filter(e -> "sent".equals(e.payloadRoot)).findFirst().get();
+            assertThat(record.thread).isEqualTo(thread);
+            assertThat(record.to).isNull();
+            assertThat(record.payloadRoot).isEqualTo("sent");
 
             assertThat(usage).hasSize(1);
             assertThat(usage.get(0).path("agent").asText()).isEqualTo("greeter");
@@ -103,7 +113,10 @@ class EndToEndITCase extends LocalServicesTestBase {
         try {
             bus.send(topics.bus, thread, request(thread));
 
-            List<Envelope> answers = answersOn(topics, 2);
+            List<Envelope> answers =
+                    calls(answersOn(topics, 4)).stream()
+                            .sorted(java.util.Comparator.comparing(e -> e.from))
+                            .toList();
             List<JsonNode> usage = usageOn(topics, 2);
 
             assertThat(answers)
@@ -122,10 +135,15 @@ class EndToEndITCase extends LocalServicesTestBase {
                                     .toList())
                     .extracting(e -> e.from + ">" + e.to + ":" + e.payloadRoot)
                     .containsExactly("concierge>summarizer:Brief", "summarizer>archivist:Summary");
-            assertThat(answers).allSatisfy(e -> assertThat(e.thread).isEqualTo(thread));
+            // Each call opens a subthread of the thread it was made on.
+            assertThat(answers).extracting(e -> e.thread).doesNotHaveDuplicates();
+            assertThat(answers).extracting(e -> e.thread).doesNotContain(thread);
+            assertThat(answers.get(0).metaExtensions).contains("peer=\"" + thread + "\"");
+            assertThat(answers.get(1).metaExtensions)
+                    .contains("peer=\"" + answers.get(0).thread + "\"");
             assertThat(usage)
                     .extracting(u -> u.path("agent").asText())
-                    .containsExactly("concierge", "summarizer");
+                    .containsExactlyInAnyOrder("concierge", "summarizer");
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -187,20 +205,73 @@ class EndToEndITCase extends LocalServicesTestBase {
     }
 
     @Test
-    void shouldDeliverThroughTransactionsWhenExactlyOnceIsAsked() throws Exception {
-        Topics topics = Topics.create("eos");
+    void shouldDeliverWithoutTransactionsWhenAtLeastOnceIsAsked() throws Exception {
+        Topics topics = Topics.create("alo");
         String thread = UUID.randomUUID().toString();
         Configuration extra = new Configuration();
-        extra.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.EXACTLY_ONCE);
+        extra.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
 
         JobClient job = startJob(OrganismLoader.load(EXAMPLE), EXAMPLE, topics, extra);
         try {
             bus.send(topics.bus, thread, request(thread));
 
-            // read_committed readers see the output once a checkpoint commits it.
-            assertThat(answersOn(topics, 2)).hasSize(2);
+            assertThat(calls(answersOn(topics, 4))).hasSize(2);
             assertThat(usageOn(topics, 2)).hasSize(2);
             assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The registry over a real bus: two conversations at once on the same path, each agent's call
+     * answered on its subthread and the answer routed back to the caller on its own thread, which
+     * then answers its sender. Listener names have dots.
+     */
+    @Test
+    void shouldRouteEachAnswerBackToItsCallerAndKeepConversationsApart() throws Exception {
+        Topics topics = Topics.create("registry");
+        Path organismFile = tmp.resolve("dotted-organism.yaml");
+        Files.writeString(organismFile, DOTTED_ORGANISM);
+        String ada = UUID.randomUUID().toString();
+        String grace = UUID.randomUUID().toString();
+
+        JobClient job = startJob(OrganismLoader.load(organismFile), organismFile, topics);
+        try {
+            bus.send(topics.bus, ada, dottedGreeting(ada, "Ada"));
+            bus.send(topics.bus, grace, dottedGreeting(grace, "Grace"));
+
+            List<Envelope> replies = new ArrayList<>();
+            bus.readUntil(
+                    topics.bus,
+                    records -> {
+                        replies.clear();
+                        fromAgents(records).stream()
+                                .filter(e -> "console".equals(e.to))
+                                .forEach(replies::add);
+                        return replies.size() >= 2;
+                    },
+                    WAIT);
+            List<JsonNode> usage = usageOn(topics, 6);
+
+            assertThat(replies).hasSize(2);
+            assertThat(replies).allSatisfy(e -> assertThat(e.from).isEqualTo("desk.greeter"));
+            assertThat(replies)
+                    .filteredOn(e -> e.thread.equals(ada))
+                    .singleElement()
+                    .satisfies(
+                            e -> assertThat(e.payloadXml).contains("Ada").doesNotContain("Grace"));
+            assertThat(replies)
+                    .filteredOn(e -> e.thread.equals(grace))
+                    .singleElement()
+                    .satisfies(
+                            e -> assertThat(e.payloadXml).contains("Grace").doesNotContain("Ada"));
+            assertThat(usage)
+                    .extracting(u -> u.path("agent").asText())
+                    .containsOnly("desk.greeter", "desk.shouter")
+                    .hasSize(6);
+            assertThat(bus.readUntil(topics.deadLetters, r -> false, Duration.ofSeconds(1)))
+                    .isEmpty();
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -221,6 +292,39 @@ class EndToEndITCase extends LocalServicesTestBase {
 
     // ------------------------------------------------------------------ helpers
 
+    /** A greeter that calls a shouter agent, which answers in prose; dotted names. */
+    private static final String DOTTED_ORGANISM =
+            String.join(
+                    "\n",
+                    "organism:",
+                    "  name: dotted-desk",
+                    "llm:",
+                    "  backends:",
+                    "    - provider: openai",
+                    "      model: sim-1",
+                    "listeners:",
+                    "  - name: desk.greeter",
+                    "    payload_class: desk.Greeting",
+                    "    description: Greets through the shouter",
+                    "    agent: true",
+                    "    peers: [desk.shouter]",
+                    "    prompt: Ask the shouter, then report.",
+                    "  - name: desk.shouter",
+                    "    payload_class: desk.Shout",
+                    "    description: Shouts what it is given",
+                    "    agent: true",
+                    "    prompt: Shout.",
+                    "");
+
+    private static String dottedGreeting(String thread, String name) {
+        return "<message xmlns=\"https://xml-pipeline.org/ns/envelope/v1\"><meta>"
+                + "<from>console</from><to>desk.greeter</to><thread>"
+                + thread
+                + "</thread></meta><Greeting><name>"
+                + name
+                + "</name></Greeting></message>";
+    }
+
     private record Topics(String bus, String usage, String deadLetters) {
         static Topics create(String name) {
             String suffix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -240,6 +344,7 @@ class EndToEndITCase extends LocalServicesTestBase {
             throws Exception {
         Configuration conf = AgentStreamJob.withDefaults(extra);
         conf.set(AgentStreamOptions.ORGANISM_PATH, organismFile.toString());
+        conf.set(AgentStreamOptions.REGISTRY_KEY_FILE, registryKey.toString());
         conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
         conf.set(AgentStreamOptions.BUS_TOPIC, topics.bus);
         conf.set(AgentStreamOptions.USAGE_TOPIC, topics.usage);
@@ -266,6 +371,11 @@ class EndToEndITCase extends LocalServicesTestBase {
                 },
                 WAIT);
         return answers;
+    }
+
+    /** The calls among envelopes from agents: their records left out. */
+    private static List<Envelope> calls(List<Envelope> fromAgents) {
+        return fromAgents.stream().filter(e -> !"sent".equals(e.payloadRoot)).toList();
     }
 
     private static List<Envelope> fromAgents(List<ConsumerRecord<byte[], byte[]>> records) {

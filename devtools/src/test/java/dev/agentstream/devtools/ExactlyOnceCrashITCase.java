@@ -110,6 +110,7 @@ class ExactlyOnceCrashITCase extends LocalServicesTestBase {
         Organism organism = OrganismLoader.load(organismFile);
         Configuration conf = AgentStreamJob.withDefaults(new Configuration());
         conf.set(AgentStreamOptions.ORGANISM_PATH, organismFile.toString());
+        conf.set(AgentStreamOptions.REGISTRY_KEY_FILE, registryKey.toString());
         conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
         conf.set(AgentStreamOptions.BUS_TOPIC, busTopic);
         conf.set(AgentStreamOptions.USAGE_TOPIC, usageTopic);

@@ -9,11 +9,13 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import dev.agentstream.devtools.kafka.KafkaBroker;
 import dev.agentstream.devtools.sim.LlmSimulator;
+import dev.agentstream.udfs.registry.RegistrySettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -36,12 +38,20 @@ abstract class LocalServicesTestBase {
     static KafkaBroker broker;
     static LlmSimulator simulator;
     static BusClient bus;
+    static Path registryKey;
 
     @BeforeAll
     static void startServices() throws Exception {
         broker = KafkaBroker.start(tmp.resolve("kafka"));
         simulator = LlmSimulator.start(0);
         bus = new BusClient(broker.bootstrapServers());
+        registryKey = tmp.resolve("registry.key");
+        Files.writeString(registryKey, "devtools-tests-registry-key-0123456789abcdef");
+    }
+
+    /** Registry settings of the tests' jobs, with the key file of this class's services. */
+    static RegistrySettings registry() {
+        return new RegistrySettings(registryKey.toString(), "UNUSED", 3);
     }
 
     @AfterAll

@@ -26,6 +26,7 @@ import dev.agentstream.udfs.llm.OpenAiChatClientFactory;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,8 @@ class SimulatorPoisonAttackTest {
             TurnResult result = call(simulator, turn);
             assertThat(result.isOk()).isTrue();
             List<Envelope> answers = emit(organism, result);
-            assertThat(answers).extracting(e -> e.to).containsExactly("summarizer");
+            // The call to the summarizer, and its record on the concierge's thread.
+            assertThat(answers).extracting(e -> e.to).containsExactly("summarizer", null);
 
             EnvelopeSerializer serializer =
                     new EnvelopeSerializer("agentstream.bus", EnvelopeLimits.defaults());
@@ -94,10 +96,20 @@ class SimulatorPoisonAttackTest {
         }
     }
 
+    private static RegistrySettings registry() throws java.io.IOException {
+        java.nio.file.Path key = java.nio.file.Files.createTempFile("registry", ".key");
+        key.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(key, "simulator-poison-registry-key-0123456789");
+        return new RegistrySettings(key.toString(), "UNUSED", 3);
+    }
+
     private static Turn turnFor(Organism organism, Envelope input) throws Exception {
         var function =
                 new ThreadContextFunction(
-                        organism, new ContextSettings(Duration.ofHours(1), 100, 8000, 256, 100));
+                        organism,
+                        new ContextSettings(Duration.ofHours(1), 100, 8000, 256, 100),
+                        EnvelopeLimits.defaults(),
+                        registry());
         try (var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(function), e -> e.thread, Types.STRING)) {
@@ -133,7 +145,9 @@ class SimulatorPoisonAttackTest {
     private static List<Envelope> emit(Organism organism, TurnResult result) throws Exception {
         try (var harness =
                 new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new EmitFunction(organism)))) {
+                        new ProcessOperator<>(
+                                new EmitFunction(
+                                        organism, EnvelopeLimits.defaults(), registry())))) {
             harness.open();
             harness.processElement(new StreamRecord<>(result));
             return harness.extractOutputValues();

@@ -18,6 +18,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -235,7 +236,8 @@ public final class LocalRun implements Callable<Integer> {
         return simulator;
     }
 
-    private Configuration jobConfig(Path runDir, KafkaBroker broker, LlmSimulator simulator) {
+    private Configuration jobConfig(Path runDir, KafkaBroker broker, LlmSimulator simulator)
+            throws IOException {
         Configuration conf = LocalFlinkConfig.create(runDir, webPort, parallelism);
         conf.set(AgentStreamOptions.ORGANISM_PATH, organismFile.toString());
         conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
@@ -243,6 +245,14 @@ public final class LocalRun implements Callable<Integer> {
             conf.set(AgentStreamOptions.LLM_BASE_URL, simulator.baseUrl());
         }
         jobOptions.forEach(conf::setString);
+        boolean keyGiven =
+                conf.contains(AgentStreamOptions.REGISTRY_KEY_FILE)
+                        || System.getenv(conf.get(AgentStreamOptions.REGISTRY_KEY_ENV)) != null;
+        if (!keyGiven) {
+            conf.set(
+                    AgentStreamOptions.REGISTRY_KEY_FILE,
+                    LocalRegistryKey.ensure(runDir).toString());
+        }
         return conf;
     }
 

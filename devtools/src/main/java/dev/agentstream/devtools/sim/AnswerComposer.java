@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 
 /**
  * Derives the simulated model's answer from the messages alone, so that equal requests get equal
- * answers. An agent with peers answers with an element its first peer accepts; one without peers
- * answers in prose. See {@link LlmSimulator} for the exact rules.
+ * answers. An agent with peers answers with an element its first peer accepts; one without peers,
+ * or one that reads a reply or an error, answers in prose. See {@link LlmSimulator} for the exact
+ * rules.
  */
 final class AnswerComposer {
 
@@ -28,6 +29,9 @@ final class AnswerComposer {
 
     static String answer(List<ChatMessage> messages) {
         String text = quotedText(messages);
+        if (isAnswerOrError(messages)) {
+            return "Here is what came back: " + (text.isEmpty() ? "nothing" : text) + ".";
+        }
         return firstPeer(messages)
                 .map(peer -> element(peer.rootTag(), text))
                 .orElseGet(() -> prose(text));
@@ -59,6 +63,20 @@ final class AnswerComposer {
             return "I received an empty message and have no peer to pass it on to.";
         }
         return "I received \"" + text + "\" and have no peer to pass it on to.";
+    }
+
+    /**
+     * True when the last user message is a peer's plain-text reply or an error: what comes back
+     * from a call, which the agent reports in prose rather than calling again.
+     */
+    private static boolean isAnswerOrError(List<ChatMessage> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).hasRole(ChatMessage.USER)) {
+                String content = messages.get(i).content().stripLeading();
+                return content.startsWith("<reply") || content.startsWith("<huh");
+            }
+        }
+        return false;
     }
 
     /** The text content of the last user message, shortened to a bounded length. */

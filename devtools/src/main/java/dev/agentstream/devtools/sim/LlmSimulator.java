@@ -37,6 +37,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       </GreetingResponse>} for the payload {@code <Greeting><name>Ada</name></Greeting>}; the
  *       text is XML-escaped and there is no prose or code fence around it.
  *   <li>Without peers, the answer is one prose sentence without markup that quotes the text.
+ *   <li>When the last {@code user} message is a {@code <reply>} or a {@code <huh>} (what comes back
+ *       from a call), the answer is prose that quotes it, peers or not, so that an agent reports an
+ *       answer instead of calling again.
  * </ul>
  *
  * <p>The reply id is {@code chatcmpl-sim-} and a hash of the model, messages and token limit. The

@@ -45,6 +45,18 @@ class AnswerComposerTest {
     }
 
     @Test
+    void shouldReportARepliedAnswerOrAnErrorInProseInsteadOfCallingAgain() {
+        String reply = "<reply xmlns=\"https://agentstream.dev/ns/v1\">HELLO ADA</reply>";
+        String huh =
+                "<huh xmlns=\"https://xml-pipeline.org/system\"><message>too deep</message></huh>";
+
+        assertThat(AnswerComposer.answer(List.of(system(PEERS), user(reply))))
+                .isEqualTo("Here is what came back: HELLO ADA.");
+        assertThat(AnswerComposer.answer(List.of(system(PEERS), user(huh))))
+                .isEqualTo("Here is what came back: too deep.");
+    }
+
+    @Test
     void shouldReduceXmlToItsText() {
         assertThat(
                         XmlText.textContent(
