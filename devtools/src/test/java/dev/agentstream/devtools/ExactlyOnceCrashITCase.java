@@ -33,10 +33,12 @@ import java.util.function.Function;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Exactly once through task-manager failures: many threads of numbered envelopes, two task managers
- * lost (one while a checkpoint is under way), and still every input answered once and billed once
- * for a {@code read_committed} reader, while a {@code read_uncommitted} reader of the same topic
- * sees the duplicates the aborted transactions held.
+ * Exactly once through task-manager failures: many threads of numbered envelopes, each answered
+ * through the registry (the agent calls a helper on a subthread, the answer comes back on the
+ * thread, the agent answers), two task managers lost (one while a checkpoint is under way), and
+ * still every input answered once and every turn billed once for a {@code read_committed} reader,
+ * while a {@code read_uncommitted} reader of the same topic sees the duplicates the aborted
+ * transactions held.
  */
 class ExactlyOnceCrashITCase extends LocalServicesTestBase {
 
@@ -45,6 +47,10 @@ class ExactlyOnceCrashITCase extends LocalServicesTestBase {
 
     private static final int PER_THREAD = Integer.getInteger("agentstream.crash.per-thread", 8);
     private static final int INPUTS = THREADS * PER_THREAD;
+
+    /** echo calls helper, helper answers, echo reports: three turns, three usage records. */
+    private static final int TURNS_PER_INPUT = 3;
+
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -88,16 +94,17 @@ class ExactlyOnceCrashITCase extends LocalServicesTestBase {
             cluster.startTaskManager();
 
             Map<String, Integer> answers = awaitAnswers(busTopic, INPUTS);
-            Map<String, Integer> usage = countBy(committed(usageTopic, INPUTS), this::usageId);
+            Map<String, Integer> usage =
+                    countBy(committed(usageTopic, TURNS_PER_INPUT * INPUTS), this::usageId);
 
             assertThat(answers).hasSize(INPUTS);
             assertThat(answers.values()).as("answers per input").containsOnly(1);
-            assertThat(usage).hasSize(INPUTS);
+            assertThat(usage).hasSize(TURNS_PER_INPUT * INPUTS);
             assertThat(usage.values()).as("usage records per turn").containsOnly(1);
             // The test can see duplicates: aborted transactions held some.
             assertThat(bus.readUntil(usageTopic, r -> false, Duration.ofSeconds(3), false))
                     .as("usage records a read_uncommitted reader sees")
-                    .hasSizeGreaterThan(INPUTS);
+                    .hasSizeGreaterThan(TURNS_PER_INPUT * INPUTS);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -166,11 +173,11 @@ class ExactlyOnceCrashITCase extends LocalServicesTestBase {
         return counts;
     }
 
-    /** The message id of an answer from the echo agent, or null for anything else. */
+    /** The message id of echo's final answer to the client, or null for anything else. */
     private String answerId(ConsumerRecord<byte[], byte[]> record) {
         try {
             Envelope e = CODEC.decode(record.value());
-            return "echo".equals(e.from) ? e.metaExtensions : null;
+            return "echo".equals(e.from) && "crash-client".equals(e.to) ? e.metaExtensions : null;
         } catch (Exception notAnEnvelope) {
             return null;
         }
@@ -206,7 +213,13 @@ class ExactlyOnceCrashITCase extends LocalServicesTestBase {
                 "listeners:",
                 "  - name: echo",
                 "    payload_class: crash.Ping",
-                "    description: Answers every ping in words",
+                "    description: Asks the helper about every ping, then answers in words",
+                "    agent: true",
+                "    peers: [helper]",
+                "    prompt: Ask the helper, then answer briefly.",
+                "  - name: helper",
+                "    payload_class: crash.Question",
+                "    description: Answers the questions of echo",
                 "    agent: true",
                 "    prompt: Answer briefly.",
                 "");
