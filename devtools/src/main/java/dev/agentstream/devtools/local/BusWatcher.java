@@ -6,6 +6,7 @@ import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeException;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.registry.SentRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -82,12 +83,23 @@ final class BusWatcher implements AutoCloseable {
         } catch (EnvelopeException e) {
             return false; // bad input on the bus: the job reports it as a dead letter
         }
-        if (!organism.isAgent(envelope.from)) {
-            return false;
+        boolean record = SentRecord.ELEMENT.equals(envelope.payloadRoot);
+        if (!organism.isAgent(envelope.from) || record) {
+            return false; // a call's record repeats the call printed from its subthread
         }
+        String hop =
+                envelope.metaExtensions.contains("kind=\"call\"")
+                        ? " (call, new subthread)"
+                        : envelope.metaExtensions.contains("kind=\"answer\"")
+                                ? " (answer, back to the caller's thread)"
+                                : "";
         out.printf(
-                "  [%s] %s -> %s: %s%n",
-                envelope.thread.substring(0, 8), envelope.from, envelope.to, envelope.payloadXml);
+                "  [%s] %s -> %s%s: %s%n",
+                envelope.thread.substring(0, 8),
+                envelope.from,
+                envelope.to,
+                hop,
+                envelope.payloadXml);
         return true;
     }
 
