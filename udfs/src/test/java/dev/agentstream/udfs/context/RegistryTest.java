@@ -194,6 +194,31 @@ class RegistryTest {
         }
     }
 
+    @Test
+    void shouldTellAnAgentThatAddressesAListenerOutsideItsPeersOnItsOwnThread() throws Exception {
+        try (BusLoop loop =
+                new BusLoop(
+                        DESK,
+                        new HashMapStateBackend(),
+                        turn -> input(turn).contains("first") ? "<Audit>all</Audit>" : "ok")) {
+            loop.send(greeting(THREAD_A, "first", "e1"));
+
+            Envelope huh = only(loop, e -> "huh".equals(e.payloadRoot));
+            assertThat(huh.thread).isEqualTo(THREAD_A);
+            assertThat(huh.from).isEqualTo(SystemPayloads.JOB_SENDER);
+            assertThat(huh.to).isEqualTo("desk.greeter");
+            assertThat(huh.payloadXml).contains("tools.audit").contains("not one of its peers");
+            assertThat(loop.bus()).noneMatch(e -> "tools.audit".equals(e.to));
+
+            loop.send(greeting(THREAD_A, "second", "e2"));
+            Turn next = loop.turns().get(loop.turns().size() - 1);
+            assertThat(next.messages)
+                    .filteredOn(m -> ChatMessage.USER.equals(m.role))
+                    .extracting(m -> m.content)
+                    .anyMatch(c -> c.startsWith("<huh") && c.contains("tools.audit"));
+        }
+    }
+
     // ------------------------------------------------------------------ refusals
 
     @Test
