@@ -12,6 +12,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import dev.agentstream.udfs.context.ContextSettings;
 import dev.agentstream.udfs.context.ThreadContextFunction;
+import dev.agentstream.udfs.conversation.ConversationBudgetFunction;
 import dev.agentstream.udfs.emit.EmitFunction;
 import dev.agentstream.udfs.emit.UsageRecord;
 import dev.agentstream.udfs.envelope.BusRecord;
@@ -71,17 +72,28 @@ public final class AgentStreamGraph {
                         .uid(OperatorIds.THREAD_CONTEXT)
                         .name(OperatorIds.THREAD_CONTEXT);
 
+        // Count each conversation's turns across its subthreads; over the limit, no call.
+        SingleOutputStreamOperator<Turn> admitted =
+                turns.keyBy(new ConversationKey(), Types.STRING)
+                        .process(
+                                new ConversationBudgetFunction(
+                                        conf.get(AgentStreamOptions.CONVERSATION_MAX_TURNS),
+                                        conf.get(AgentStreamOptions.CONTEXT_TTL)))
+                        .uid(OperatorIds.CONVERSATION_BUDGET)
+                        .name(OperatorIds.CONVERSATION_BUDGET);
+
         // Call the model without blocking; every turn yields one result, failed or not.
         // Ordered, so that a thread's answers leave in the order its turns arrived.
         DataStream<TurnResult> results =
                 AsyncDataStream.orderedWait(
-                                turns,
+                                admitted,
                                 new LlmCallFunction(llmClients(organism, conf)),
                                 conf.get(AgentStreamOptions.LLM_TIMEOUT).toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 conf.get(AgentStreamOptions.LLM_CAPACITY))
                         .uid(OperatorIds.LLM_CALL)
-                        .name(OperatorIds.LLM_CALL);
+                        .name(OperatorIds.LLM_CALL)
+                        .union(admitted.getSideOutput(ConversationBudgetFunction.REJECTED));
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
@@ -101,7 +113,9 @@ public final class AgentStreamGraph {
                 .name(OperatorIds.USAGE_SINK);
         envelopes
                 .getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .union(turns.getSideOutput(ThreadContextFunction.DEAD_LETTERS))
+                .union(
+                        turns.getSideOutput(ThreadContextFunction.DEAD_LETTERS),
+                        answers.getSideOutput(EmitFunction.DEAD_LETTERS))
                 .sinkTo(io.deadLetters())
                 .uid(OperatorIds.DEAD_LETTER_SINK)
                 .name(OperatorIds.DEAD_LETTER_SINK);

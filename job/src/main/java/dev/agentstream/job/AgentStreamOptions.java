@@ -112,6 +112,17 @@ public final class AgentStreamOptions {
                             "One turn per (thread, agent) is in flight; the next waits for the"
                                     + " answer, or this long at most.");
 
+    // ------------------------------------------------------------------ conversation
+
+    public static final ConfigOption<Integer> CONVERSATION_MAX_TURNS =
+            ConfigOptions.key("conversation.max-turns")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription(
+                            "Agent turns one conversation (a root thread and every subthread its"
+                                    + " calls open) may run; beyond, a turn is rejected with an"
+                                    + " error to its sender.");
+
     // ------------------------------------------------------------------ registry
 
     public static final ConfigOption<String> REGISTRY_KEY_FILE =
@@ -207,6 +218,7 @@ public final class AgentStreamOptions {
                     "dead-letter.",
                     "envelope.",
                     "context.",
+                    "conversation.",
                     "llm.",
                     "registry.",
                     "sink.");

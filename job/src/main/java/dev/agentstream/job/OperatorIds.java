@@ -9,6 +9,7 @@ public final class OperatorIds {
     public static final String BUS_SOURCE = "bus-source";
     public static final String DECODE = "decode";
     public static final String THREAD_CONTEXT = "thread-context";
+    public static final String CONVERSATION_BUDGET = "conversation-budget";
     public static final String LLM_CALL = "llm-call";
     public static final String EMIT = "emit";
     public static final String BUS_SINK = "bus-sink";
@@ -17,7 +18,15 @@ public final class OperatorIds {
 
     /** Every uid, in graph order. */
     public static final String[] ALL = {
-        BUS_SOURCE, DECODE, THREAD_CONTEXT, LLM_CALL, EMIT, BUS_SINK, USAGE_SINK, DEAD_LETTER_SINK
+        BUS_SOURCE,
+        DECODE,
+        THREAD_CONTEXT,
+        CONVERSATION_BUDGET,
+        LLM_CALL,
+        EMIT,
+        BUS_SINK,
+        USAGE_SINK,
+        DEAD_LETTER_SINK
     };
 
     private OperatorIds() {}

@@ -1,8 +1,10 @@
 package dev.agentstream.udfs;
 
 import dev.agentstream.udfs.envelope.Envelope;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.Turn;
@@ -48,6 +50,12 @@ public final class Fixtures {
     private static RegistrySettings registry;
 
     private Fixtures() {}
+
+    /** The subthread the job opens for a call, under the tests' registry key. */
+    public static String subthread(String parent, String inputEnvelopeId, String agent, int i) {
+        return new Registry(registry(), EnvelopeLimits.defaults())
+                .subthread(parent, inputEnvelopeId, agent, i);
+    }
 
     /** Registry settings whose key file exists, shared by every udfs test. */
     public static synchronized RegistrySettings registry() {

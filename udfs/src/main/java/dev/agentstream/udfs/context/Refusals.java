@@ -39,6 +39,15 @@ final class Refusals {
         return new DeadLetter(reason, detail, envelope.envelopeId, envelope.thread, original);
     }
 
+    /** True when the envelope can be written to the bus within the size limit. */
+    boolean fits(Envelope envelope, int maxBytes) {
+        try {
+            return codec.encode(envelope).length <= maxBytes;
+        } catch (IllegalArgumentException unwritable) {
+            return false;
+        }
+    }
+
     /** The {@code <huh>} from the job to the refused envelope's sender, on its thread. */
     Envelope huh(Envelope refused, DeadLetterReason reason, String detail, long now) {
         String errorType =

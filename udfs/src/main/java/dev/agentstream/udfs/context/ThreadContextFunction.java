@@ -149,13 +149,13 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         Optional<RouteLink> call = state.link();
         Optional<String> recipientName =
                 envelope.to != null ? Optional.of(envelope.to) : recipient.map(Listener::name);
-        if (call.isPresent() && Registry.isAnswer(call.get(), recipientName)) {
-            // Addressed to the caller on its subthread: the answer goes up to the caller.
-            append(envelope, null, ctx);
-            releaseAnswered(envelope, ctx, out);
-            ctx.output(BUS, registry.answerUp(envelope, call.get()));
-            answersRouted.inc();
-            return;
+        if (call.isPresent()) {
+            // Whatever happens on a subthread keeps its link alive as long as its context.
+            state.updateLink(call.get());
+            if (Registry.isAnswer(call.get(), recipientName)) {
+                answerUp(envelope, call.get(), ctx, out);
+                return;
+            }
         }
         if (looksLikeAnswer(envelope, recipient)) {
             // An answer for an agent that made no call on this thread that is still open.
@@ -185,9 +185,55 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         }
     }
 
+    /**
+     * An envelope addressed to the caller on its subthread: the call's answer, sent up to the
+     * caller on the parent thread. Only the callee (or the job, for the callee's turn) answers, and
+     * a call is answered once.
+     */
+    private void answerUp(Envelope envelope, RouteLink call, Context ctx, Collector<Turn> out)
+            throws Exception {
+        boolean fromJob = SystemPayloads.JOB_SENDER.equals(envelope.from);
+        if (!Registry.mayAnswer(call, envelope.from)) {
+            String detail = "only " + call.last() + " answers the call of " + call.beforeLast();
+            refuse(envelope, DeadLetterReason.UNKNOWN_CHAIN, detail, ctx);
+            return;
+        }
+        if (call.answered && !fromJob) {
+            String detail = "the call of " + call.beforeLast() + " was answered already";
+            refuse(envelope, DeadLetterReason.CHAIN_EXHAUSTED, detail, ctx);
+            return;
+        }
+        append(envelope, null, ctx);
+        releaseAnswered(envelope, ctx, out);
+        if (call.answered) {
+            return; // the job's error after the answer: recorded here, never sent up again
+        }
+        Envelope up = registry.answerUp(envelope, call);
+        if (!refusals.fits(up, limits.maxBytes())) {
+            String detail =
+                    "the answer of "
+                            + envelope.from
+                            + " is too large to send up with its registry link";
+            ctx.output(
+                    DEAD_LETTERS,
+                    refusals.deadLetter(envelope, DeadLetterReason.TOO_LARGE, detail));
+            long now = ctx.timerService().currentProcessingTime();
+            up = registry.refusalUp(envelope, call, detail, now);
+        }
+        call.answered = true;
+        state.updateLink(call);
+        ctx.output(BUS, up);
+        answersRouted.inc();
+    }
+
     /** The call that opens this subthread: registered, then taken as the callee's input. */
     private void takeCall(Envelope envelope, RouteLink call, Context ctx, Collector<Turn> out)
             throws Exception {
+        if (state.link().isPresent()) {
+            String detail = "this subthread's call was taken already";
+            refuse(envelope, DeadLetterReason.REPLAYED_LINK, detail, ctx);
+            return;
+        }
         if (registry.isExhausted(call)) {
             String detail =
                     "a call chain may hold "
@@ -238,8 +284,17 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                     ctx);
             return;
         }
+        if (!state.takeAnswer(answer.id)) {
+            String detail = "this answer from subthread " + answer.peer + " was taken already";
+            refuse(envelope, DeadLetterReason.REPLAYED_LINK, detail, ctx);
+            return;
+        }
         ContextSlot slot = append(envelope, answer.chain, ctx);
         answersReceived.inc();
+        if (SystemPayloads.JOB_SENDER.equals(envelope.from)) {
+            // The job refused the call the caller's turn tried to make: that turn is over.
+            releaseAnswered(envelope, ctx, out);
+        }
         startOrWait(caller.get(), slot, ctx, out);
     }
 
@@ -343,14 +398,35 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                             : "thread reached its allowance of "
                                     + settings.maxThreadTokens()
                                     + " tokens";
-            refuse(envelopeOf(input, ctx), limit.get(), detail, ctx);
+            refuseTurn(envelopeOf(input, ctx), limit.get(), detail, ctx);
             return;
         }
         state.markBusy(agent.name(), now);
         ctx.timerService().registerProcessingTimeTimer(now + settings.turnRelease().toMillis());
         turn.thread = ctx.getCurrentKey();
+        turn.root = state.link().map(call -> call.root).orElse(turn.thread);
         turnsStarted.inc();
         out.collect(turn);
+    }
+
+    /**
+     * Refuses a turn at a thread limit. On a subthread whose call is still open, the caller hears
+     * it as the call's answer, so that the conversation above goes on (or stops at its own limits)
+     * instead of waiting for an answer that cannot come.
+     */
+    private void refuseTurn(Envelope input, DeadLetterReason limit, String detail, Context ctx)
+            throws Exception {
+        Optional<RouteLink> call = state.link();
+        if (call.isEmpty() || call.get().answered) {
+            refuse(input, limit, detail, ctx);
+            return;
+        }
+        ctx.output(DEAD_LETTERS, refusals.deadLetter(input, limit, detail));
+        long now = ctx.timerService().currentProcessingTime();
+        ctx.output(BUS, registry.refusalUp(input, call.get(), detail, now));
+        call.get().answered = true;
+        state.updateLink(call.get());
+        refused.inc();
     }
 
     /** What a turn may cost: its prompt, counted here, and its completion limit. */

@@ -35,6 +35,7 @@ final class ThreadState {
     static final String BUSY = "turns-busy";
     static final String WAITING = "turns-waiting";
     static final String LINK = "registry-link";
+    static final String ANSWERS = "registry-answers";
 
     private final MapState<Long, ContextSlot> slots;
     private final ValueState<ThreadHead> head;
@@ -48,6 +49,9 @@ final class ThreadState {
     /** The call that opened this thread, when it is a subthread. */
     private final ValueState<RouteLink> link;
 
+    /** Ids of the answers from subthreads this thread has taken: each is taken once. */
+    private final MapState<String, Boolean> answers;
+
     private final int maxSlots;
     private final int maxTurns;
     private final long maxTokens;
@@ -58,12 +62,14 @@ final class ThreadState {
             MapState<String, Long> busy,
             MapState<Long, String> waiting,
             ValueState<RouteLink> link,
+            MapState<String, Boolean> answers,
             ContextSettings settings) {
         this.slots = slots;
         this.head = head;
         this.busy = busy;
         this.waiting = waiting;
         this.link = link;
+        this.answers = answers;
         this.maxSlots = settings.maxSlots();
         this.maxTurns = settings.maxTurns();
         this.maxTokens = settings.maxThreadTokens();
@@ -90,12 +96,16 @@ final class ThreadState {
         ValueStateDescriptor<RouteLink> linkDesc =
                 new ValueStateDescriptor<>(LINK, TypeInformation.of(RouteLink.class));
         linkDesc.enableTimeToLive(ttl);
+        MapStateDescriptor<String, Boolean> answersDesc =
+                new MapStateDescriptor<>(ANSWERS, Types.STRING, Types.BOOLEAN);
+        answersDesc.enableTimeToLive(ttl);
         return new ThreadState(
                 ctx.getMapState(slotsDesc),
                 ctx.getState(headDesc),
                 ctx.getMapState(busyDesc),
                 ctx.getMapState(waitingDesc),
                 ctx.getState(linkDesc),
+                ctx.getMapState(answersDesc),
                 settings);
     }
 
@@ -157,6 +167,20 @@ final class ThreadState {
     /** The call that opened this thread, if it is a subthread whose link has not expired. */
     Optional<RouteLink> link() throws IOException {
         return Optional.ofNullable(link.value());
+    }
+
+    /** Writes the subthread's link again: it changed, or its TTL starts over while in use. */
+    void updateLink(RouteLink call) throws IOException {
+        link.update(call);
+    }
+
+    /** Takes the answer {@code id}: true the first time, false for a replay. */
+    boolean takeAnswer(String id) throws Exception {
+        if (answers.contains(id)) {
+            return false;
+        }
+        answers.put(id, Boolean.TRUE);
+        return true;
     }
 
     /** True when {@code agent} has a turn in flight on this thread. */

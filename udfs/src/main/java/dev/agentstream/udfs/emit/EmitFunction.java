@@ -7,8 +7,11 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import dev.agentstream.udfs.envelope.DeadLetter;
+import dev.agentstream.udfs.envelope.DeadLetterReason;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
+import dev.agentstream.udfs.envelope.EnvelopeException;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.envelope.XmlChars;
 import dev.agentstream.udfs.llm.TurnResult;
@@ -17,9 +20,9 @@ import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.registry.SentRecord;
-import dev.agentstream.udfs.registry.Subthreads;
 import dev.agentstream.udfs.turn.Turn;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,10 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
 
     public static final OutputTag<UsageRecord> USAGE =
             new OutputTag<>("usage", TypeInformation.of(UsageRecord.class));
+
+    /** Calls the emit stage does not send: deeper than the registry allows. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("emit-dead-letters", TypeInformation.of(DeadLetter.class));
 
     /** Payload elements one answer may send. */
     public static final int MAX_ELEMENTS = 64;
@@ -90,8 +97,8 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         Turn turn = result.turn;
         List<Envelope> envelopes =
                 result.isOk()
-                        ? answer(turn, XmlChars.strip(result.text))
-                        : List.of(huh(turn, "LLM call failed: " + result.error));
+                        ? answer(turn, XmlChars.strip(result.text), ctx)
+                        : List.of(huh(turn, failure(result)));
         withIds(turn, envelopes);
         if (!writable(envelopes)) {
             unusable.inc();
@@ -103,7 +110,13 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         ctx.output(USAGE, usage(result));
     }
 
-    private List<Envelope> answer(Turn turn, String text) {
+    private static String failure(TurnResult result) {
+        return result.isRejected()
+                ? "turn not run: " + result.error
+                : "LLM call failed: " + result.error;
+    }
+
+    private List<Envelope> answer(Turn turn, String text, Context ctx) {
         ParsedOutput parsed = parser.parse(text);
         List<Envelope> envelopes = new ArrayList<>();
         StringBuilder prose = new StringBuilder(parsed.prose());
@@ -117,7 +130,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             Optional<Listener> owner =
                     peer.isPresent() ? Optional.empty() : outsidePeers(turn, element);
             if (peer.isPresent()) {
-                envelopes.addAll(call(turn, element, peer.get(), payloads));
+                envelopes.addAll(call(turn, element, peer.get(), payloads, ctx));
             } else if (owner.isPresent()) {
                 envelopes.add(peerViolation(turn, element, owner.get()));
             } else {
@@ -154,12 +167,38 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
      * of it on the agent's own thread, which ends the agent's turn there and keeps the call in its
      * history.
      */
-    private List<Envelope> call(Turn turn, ParsedElement element, String peer, int index) {
-        String sub = Subthreads.of(turn.thread, turn.inputEnvelopeId, turn.agent, index);
+    private List<Envelope> call(
+            Turn turn, ParsedElement element, String peer, int index, Context ctx) {
+        String[] chain = chain(turn);
+        String root = turn.root != null ? turn.root : turn.thread;
+        String sub = registry.subthread(turn.thread, turn.inputEnvelopeId, turn.agent, index);
         Envelope call = envelope(turn, peer, element);
         call.thread = sub;
-        call.metaExtensions = registry.callLink(sub, turn.thread, chain(turn), peer);
-        String record = sentRecords.write(peer, element.xml());
+        if (registry.isExhausted(chain)) {
+            // Never on the bus: a tool outside the job would act on a call the caller is told
+            // was refused.
+            String detail =
+                    turn.agent
+                            + " may not call "
+                            + peer
+                            + ": a call chain holds at most "
+                            + registry.maxDepth()
+                            + " calls below its root thread";
+            ctx.output(DEAD_LETTERS, deadLetter(turn, call, detail));
+            return List.of(
+                    registry.refusal(
+                            call,
+                            turn.thread,
+                            root,
+                            chain,
+                            turn.inputEnvelopeId,
+                            detail,
+                            turn.createdAt));
+        }
+        // Signed as the callee will read it back from the bus.
+        call.payloadXml = asReadBack(call);
+        call.metaExtensions = registry.callLink(call, turn.thread, root, chain);
+        String record = sentRecords.write(peer, call.payloadXml);
         Envelope sent =
                 envelope(turn, null, record, SentRecord.ELEMENT, SystemPayloads.AGENTSTREAM_NS);
         return List.of(call, sent);
@@ -170,10 +209,40 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         return turn.chain != null ? turn.chain : new String[] {turn.replyTo, turn.agent};
     }
 
-    /** Gives each envelope of the turn its deterministic id (see {@link MessageIds}). */
+    /** The payload of {@code call} as the bus will give it back; as it is when unwritable. */
+    private String asReadBack(Envelope call) {
+        try {
+            return codec.decode(codec.encode(call)).payloadXml;
+        } catch (IllegalArgumentException | EnvelopeException unwritable) {
+            return call.payloadXml; // the writable check turns the whole answer into a <huh>
+        }
+    }
+
+    private DeadLetter deadLetter(Turn turn, Envelope call, String detail) {
+        byte[] original;
+        try {
+            original = codec.encode(call);
+        } catch (IllegalArgumentException unwritable) {
+            original = call.payloadXml.getBytes(StandardCharsets.UTF_8);
+        }
+        return new DeadLetter(
+                DeadLetterReason.CHAIN_EXHAUSTED,
+                detail,
+                turn.inputEnvelopeId,
+                turn.thread,
+                original);
+    }
+
+    /**
+     * Gives each envelope of the turn its deterministic id (see {@link MessageIds}), unless the
+     * registry has given it one already.
+     */
     private static void withIds(Turn turn, List<Envelope> envelopes) {
         for (int i = 0; i < envelopes.size(); i++) {
             Envelope e = envelopes.get(i);
+            if (e.metaExtensions != null && e.metaExtensions.contains("<" + MessageIds.ELEMENT)) {
+                continue;
+            }
             String id = MessageIds.metaExtension(MessageIds.of(turn, i));
             e.metaExtensions = e.metaExtensions == null ? id : id + e.metaExtensions;
         }

@@ -2,7 +2,8 @@ package dev.agentstream.udfs.emit;
 
 /**
  * Token usage of one turn, written to the usage topic as JSON. One record per turn, whatever the
- * outcome: a failed call has status {@code failed} and zero tokens.
+ * outcome: a failed call has status {@code failed} and zero tokens, a turn a limit refused before
+ * any call status {@code rejected} and zero tokens.
  */
 public class UsageRecord {
 

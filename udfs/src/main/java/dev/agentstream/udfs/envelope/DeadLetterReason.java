@@ -40,7 +40,12 @@ public enum DeadLetterReason {
      * A registry link the job did not write: malformed, unsigned, or signed for another envelope.
      */
     FORGED_LINK,
-    /** A call deeper below its root thread than {@code registry.max-depth} allows. */
+    /** A registry link the job wrote, arriving again: a call or an answer is taken once. */
+    REPLAYED_LINK,
+    /**
+     * A call deeper below its root thread than {@code registry.max-depth} allows, or an answer to a
+     * call that was answered already.
+     */
     CHAIN_EXHAUSTED,
     /**
      * Looks like an answer to an agent (from a listener, with a payload not the agent's) on a

@@ -8,9 +8,12 @@ public class TurnResult {
     public static final String OK = "ok";
     public static final String FAILED = "failed";
 
+    /** Not called: a limit of the job refused the turn; {@link #error} says which. */
+    public static final String REJECTED = "rejected";
+
     public Turn turn;
 
-    /** {@link #OK} or {@link #FAILED}. */
+    /** {@link #OK}, {@link #FAILED} or {@link #REJECTED}. */
     public String status;
 
     /** The answer's text; empty when failed or when the provider sent no content. */
@@ -56,6 +59,17 @@ public class TurnResult {
         r.error = error;
         r.latencyMs = latencyMs;
         return r;
+    }
+
+    /** A turn a limit refused before any call: no provider was asked, nothing to bill. */
+    public static TurnResult rejected(Turn turn, String reason) {
+        TurnResult r = failed(turn, reason, 0);
+        r.status = REJECTED;
+        return r;
+    }
+
+    public boolean isRejected() {
+        return REJECTED.equals(status);
     }
 
     public boolean isOk() {

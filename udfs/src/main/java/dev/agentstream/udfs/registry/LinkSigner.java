@@ -11,8 +11,9 @@ import java.util.Base64;
 
 /**
  * Signs and checks registry links with HMAC-SHA256 under the job's registry key. The signature
- * covers the link, the envelope's sender and recipient, and for an answer the payload as well, so
- * that a link copied onto another envelope, thread or payload is not believed.
+ * covers the link, the envelope's sender, recipient and payload, so that a link copied onto another
+ * envelope, thread or payload is not believed. The same key derives subthread ids, so that nobody
+ * outside the job can tell a subthread's id before the call that opens it is on the bus.
  *
  * <p>Not thread-safe: one per operator instance.
  */
@@ -50,15 +51,25 @@ public final class LinkSigner {
         field(link.kind);
         field(link.thread);
         field(link.peer);
+        field(link.root);
+        field(link.id);
         field(from);
         field(to);
-        // A call's payload is the callee's ordinary input; an answer's is what the caller will
-        // take from this link alone, so it is covered.
-        field(link.isCall() ? "" : payloadXml);
+        field(payloadXml);
         for (String name : link.chain) {
             field(name);
         }
         return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+    }
+
+    /** A keyed digest of {@code fields}: unpredictable without the key, the same for the same. */
+    public byte[] digest(String... fields) {
+        mac.reset();
+        field("digest");
+        for (String f : fields) {
+            field(f);
+        }
+        return mac.doFinal();
     }
 
     /** Length-prefixed, so that no two different field lists feed the same bytes. */

@@ -21,7 +21,8 @@ import java.util.Optional;
  * A registry link as a meta extension in AgentStream's namespace:
  *
  * <pre>{@code
- * <link xmlns="https://agentstream.dev/ns/v1" kind="call" thread="..." peer="..." sig="...">
+ * <link xmlns="https://agentstream.dev/ns/v1" kind="call" thread="..." peer="..." root="..."
+ *       sig="...">
  *   <hop>console</hop><hop>greeter</hop><hop>shouter</hop>
  * </link>
  * }</pre>
@@ -51,6 +52,10 @@ public final class LinkXml {
             w.writeAttribute("kind", link.kind);
             w.writeAttribute("thread", link.thread);
             w.writeAttribute("peer", link.peer);
+            w.writeAttribute("root", link.root);
+            if (!link.id.isEmpty()) {
+                w.writeAttribute("id", link.id);
+            }
             w.writeAttribute("sig", link.sig);
             for (String name : link.chain) {
                 w.writeStartElement("", HOP, NS);
@@ -113,6 +118,9 @@ public final class LinkXml {
         link.kind = in.getAttributeValue(null, "kind");
         link.thread = in.getAttributeValue(null, "thread");
         link.peer = in.getAttributeValue(null, "peer");
+        link.root = in.getAttributeValue(null, "root");
+        String id = in.getAttributeValue(null, "id");
+        link.id = id == null ? "" : id;
         link.sig = in.getAttributeValue(null, "sig");
         List<String> chain = new ArrayList<>();
         while (true) {

@@ -67,6 +67,11 @@ public final class Registry {
         return call.depth() > maxDepth;
     }
 
+    /** True when an agent whose turn has {@code chain} may not call anyone: it is deep enough. */
+    public boolean isExhausted(String[] chain) {
+        return chain.length - 1 > maxDepth;
+    }
+
     public int maxDepth() {
         return maxDepth;
     }
@@ -77,6 +82,32 @@ public final class Registry {
      */
     public static boolean isAnswer(RouteLink call, Optional<String> recipient) {
         return recipient.isPresent() && recipient.get().equals(call.beforeLast());
+    }
+
+    /**
+     * True when {@code sender} may answer the call: the callee, or the job itself (an error of the
+     * callee's turn).
+     */
+    public static boolean mayAnswer(RouteLink call, String sender) {
+        return call.last().equals(sender) || SystemPayloads.JOB_SENDER.equals(sender);
+    }
+
+    /** The subthread the {@code index}-th call of a turn opens (see {@link Subthreads}). */
+    public String subthread(String parent, String inputEnvelopeId, String agent, int index) {
+        return Subthreads.of(signer, parent, inputEnvelopeId, agent, index);
+    }
+
+    /**
+     * The signed link of {@code call}, an envelope from the last name of {@code chain} to {@code
+     * call.to} on its subthread {@code call.thread}, made on the thread {@code parent} of the
+     * conversation rooted at {@code root}. The payload must be as the callee will read it.
+     */
+    public String callLink(Envelope call, String parent, String root, String[] chain) {
+        String[] extended = Arrays.copyOf(chain, chain.length + 1);
+        extended[chain.length] = call.to;
+        RouteLink link = new RouteLink(RouteLink.CALL, call.thread, parent, root, extended);
+        signer.sign(link, call.from, call.to, call.payloadXml);
+        return xml.write(link);
     }
 
     /**
@@ -93,51 +124,66 @@ public final class Registry {
                         answer.payloadXml,
                         answer.payloadRoot,
                         answer.payloadNamespace);
-        return withAnswerLink(up, call, answer.envelopeId);
+        String[] callerChain = Arrays.copyOf(call.chain, call.chain.length - 1);
+        return withAnswerLink(up, call.thread, call.root, callerChain, answer.envelopeId, 0);
     }
 
     /**
-     * The refusal of a call deeper than the limit: a {@code <huh>} that goes to the caller on the
-     * parent thread as the call's answer, so that the caller learns of it on its next turn.
+     * The refusal of a call deeper than the limit, read on the subthread it would open: a {@code
+     * <huh>} that goes to the caller on the parent thread as the call's answer.
      */
     public Envelope refusalUp(Envelope refusedCall, RouteLink call, String detail, long now) {
+        String[] callerChain = Arrays.copyOf(call.chain, call.chain.length - 1);
+        Envelope huh = huh(refusedCall, call.beforeLast(), call.peer, detail, now);
+        return withAnswerLink(huh, call.thread, call.root, callerChain, refusedCall.envelopeId, 1);
+    }
+
+    /**
+     * The refusal of a call the emit stage does not send: a {@code <huh>} to the caller on its own
+     * thread, as the answer of the subthread the call would have opened ({@code refusedCall}'s).
+     *
+     * @param sourceId the turn's input envelope id, from which the answer's id is derived
+     */
+    public Envelope refusal(
+            Envelope refusedCall,
+            String callerThread,
+            String root,
+            String[] callerChain,
+            String sourceId,
+            String detail,
+            long now) {
+        String caller = callerChain[callerChain.length - 1];
+        Envelope huh = huh(refusedCall, caller, callerThread, detail, now);
+        String sub = refusedCall.thread;
+        return withAnswerLink(huh, sub, root, callerChain, sourceId + "/" + sub, 2);
+    }
+
+    private static Envelope huh(
+            Envelope refused, String caller, String callerThread, String detail, long now) {
         String huh =
                 SystemPayloads.huh(
                         "pipeline-failure",
                         detail,
-                        refusedCall.from,
-                        Objects.toString(refusedCall.to, ""),
-                        refusedCall.payloadRoot,
+                        refused.from,
+                        Objects.toString(refused.to, ""),
+                        refused.payloadRoot,
                         Instant.ofEpochMilli(now));
-        Envelope up =
-                new Envelope(
-                        SystemPayloads.JOB_SENDER,
-                        call.beforeLast(),
-                        call.peer,
-                        huh,
-                        "huh",
-                        SystemPayloads.SYSTEM_NS);
-        return withAnswerLink(up, call, refusedCall.envelopeId);
+        return new Envelope(
+                SystemPayloads.JOB_SENDER,
+                caller,
+                callerThread,
+                huh,
+                "huh",
+                SystemPayloads.SYSTEM_NS);
     }
 
-    /**
-     * A call from {@code caller} (whose chain is {@code chain}) to {@code callee} on {@code sub}.
-     */
-    public String callLink(String sub, String parent, String[] chain, String callee) {
-        String[] extended = Arrays.copyOf(chain, chain.length + 1);
-        extended[chain.length] = callee;
-        RouteLink link = new RouteLink(RouteLink.CALL, sub, parent, extended);
-        signer.sign(link, chain[chain.length - 1], callee, null);
-        return xml.write(link);
-    }
-
-    private Envelope withAnswerLink(Envelope up, RouteLink call, String sourceEnvelopeId) {
-        String[] callerChain = Arrays.copyOf(call.chain, call.chain.length - 1);
-        RouteLink link = new RouteLink(RouteLink.ANSWER, call.peer, call.thread, callerChain);
+    private Envelope withAnswerLink(
+            Envelope up, String sub, String root, String[] callerChain, String sourceId, int i) {
+        String id = MessageIds.of(sourceId, ANSWER_WRITER, i);
+        RouteLink link = new RouteLink(RouteLink.ANSWER, up.thread, sub, root, callerChain);
+        link.id = id;
         signer.sign(link, up.from, up.to, up.payloadXml);
-        up.metaExtensions =
-                MessageIds.metaExtension(MessageIds.of(sourceEnvelopeId, ANSWER_WRITER, 0))
-                        + xml.write(link);
+        up.metaExtensions = MessageIds.metaExtension(id) + xml.write(link);
         return up;
     }
 }

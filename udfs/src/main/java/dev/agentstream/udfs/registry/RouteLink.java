@@ -32,18 +32,31 @@ public class RouteLink {
     /** The other end: the parent thread of a call, the subthread of an answer. */
     public String peer;
 
+    /** The conversation's root thread: where the chain started. */
+    public String root;
+
     /** Listener names from the root thread's sender down; at least two. */
     public String[] chain;
+
+    /** An answer's own id (its message id), so that a thread takes it once; empty for a call. */
+    public String id = "";
 
     /** Signature of the job over everything above, see {@link LinkSigner}. */
     public String sig = "";
 
     public RouteLink() {}
 
-    public RouteLink(String kind, String thread, String peer, String[] chain) {
+    /**
+     * Kept in state only, never written or signed: true once the call has been answered (a call is
+     * answered once).
+     */
+    public boolean answered;
+
+    public RouteLink(String kind, String thread, String peer, String root, String[] chain) {
         this.kind = kind;
         this.thread = thread;
         this.peer = peer;
+        this.root = root;
         this.chain = chain;
     }
 
@@ -71,6 +84,8 @@ public class RouteLink {
         return (CALL.equals(kind) || ANSWER.equals(kind))
                 && thread != null
                 && peer != null
+                && root != null
+                && id != null
                 && chain != null
                 && chain.length >= 2
                 && Arrays.stream(chain).allMatch(name -> name != null && !name.isEmpty());

@@ -20,6 +20,9 @@ public class Turn {
      */
     public String[] chain;
 
+    /** The root thread of the conversation the turn is part of: its own thread, or a parent's. */
+    public String root;
+
     /** Root tag of the payload that started the turn. */
     public String inputRoot;
 

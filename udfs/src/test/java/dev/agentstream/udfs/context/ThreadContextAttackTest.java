@@ -3,19 +3,14 @@ package dev.agentstream.udfs.context;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 import dev.agentstream.udfs.Fixtures;
-import dev.agentstream.udfs.emit.EmitFunction;
 import dev.agentstream.udfs.envelope.DeadLetterReason;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
-import dev.agentstream.udfs.llm.LlmReply;
-import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
@@ -28,9 +23,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import java.util.stream.Stream;
 
 import static dev.agentstream.udfs.Fixtures.THREAD_A;
@@ -307,88 +299,49 @@ class ThreadContextAttackTest {
 
     /**
      * Agents that call each other forever: the chain stops at the depth limit, the deepest caller
-     * hears why and keeps calling, and its thread's turn limit stops it. One envelope costs at most
-     * the depth plus the turn limit in calls.
+     * hears why and calls again, and its thread's turn limit or the conversation's stops it. One
+     * envelope costs at most the conversation's limit in calls.
      */
     @Test
-    void shouldStopAgentsThatAreEachOthersPeersAtTheDepthAndTurnLimits() throws Exception {
-        Loop loop = runLoop(OrganismLoader.parse(PING_PONG_YAML, "t"), "ping", "Ping", 100);
-
-        int depth = Fixtures.registry().maxDepth();
-        assertThat(loop.calls).isBetween(100, 100 + depth);
-        assertThat(loop.deadLetters)
-                .contains(
-                        DeadLetterReason.CHAIN_EXHAUSTED.code(), DeadLetterReason.TURN_LIMIT.code())
-                .doesNotContain(DeadLetterReason.FORGED_LINK.code());
+    void shouldStopAgentsThatAreEachOthersPeersAtTheConversationLimit() throws Exception {
+        assertLoopStops(OrganismLoader.parse(PING_PONG_YAML, "t"), "ping", "Ping", 100);
     }
 
     @Test
-    void shouldStopAnAgentThatIsItsOwnPeerAtTheDepthAndTurnLimits() throws Exception {
-        Loop loop = runLoop(OrganismLoader.parse(ECHO_YAML, "t"), "echo", "Echo", 25);
+    void shouldStopAnAgentThatIsItsOwnPeerAtTheConversationLimit() throws Exception {
+        assertLoopStops(OrganismLoader.parse(ECHO_YAML, "t"), "echo", "Echo", 25);
+    }
 
-        int depth = Fixtures.registry().maxDepth();
-        assertThat(loop.calls).isBetween(25, 25 + depth);
-        assertThat(loop.deadLetters)
-                .contains(
-                        DeadLetterReason.CHAIN_EXHAUSTED.code(),
-                        DeadLetterReason.TURN_LIMIT.code());
+    /** Runs a model that always calls its first peer, and checks the conversation stops. */
+    private static void assertLoopStops(Organism organism, String agent, String root, int limit)
+            throws Exception {
+        try (BusLoop loop =
+                new BusLoop(
+                        organism,
+                        new HashMapStateBackend(),
+                        turn -> {
+                            Listener self = organism.listener(turn.agent).orElseThrow();
+                            String tag =
+                                    organism.listener(self.peers().get(0)).orElseThrow().rootTag();
+                            return "<" + tag + "/>";
+                        },
+                        limit)) {
+            loop.send(envelope(THREAD_A, "console", agent, root, "start"));
+
+            // The deepest thread's own turn limit or the conversation's, whichever comes first.
+            assertThat(loop.turns()).hasSizeLessThanOrEqualTo(limit);
+            assertThat(loop.deadLetters())
+                    .extracting(d -> d.reason)
+                    .contains(DeadLetterReason.CHAIN_EXHAUSTED.code())
+                    .doesNotContain(DeadLetterReason.FORGED_LINK.code());
+            // The sender hears that the conversation stopped.
+            assertThat(loop.bus())
+                    .filteredOn(e -> "console".equals(e.to) && THREAD_A.equals(e.thread))
+                    .isNotEmpty();
+        }
     }
 
     // ------------------------------------------------------------------ helpers
-
-    /** What one outside envelope caused: LLM calls, and the reasons of the dead letters. */
-    private record Loop(int calls, List<String> deadLetters) {}
-
-    /**
-     * Runs the job's loop in memory: bus -> thread-context -> a model that always answers with its
-     * first peer's root tag -> emit -> encode -> decode -> bus, with what thread-context itself
-     * writes to the bus (answers going up, errors) fed back too.
-     */
-    private static Loop runLoop(Organism organism, String agent, String root, int maxTurns)
-            throws Exception {
-        EnvelopeCodec codec = new EnvelopeCodec();
-        Deque<Envelope> bus = new ArrayDeque<>();
-        Envelope first = envelope(THREAD_A, "console", agent, root, "start");
-        bus.add(first);
-        int offset = 0;
-        int calls = 0;
-        try (var context = harness(organism, 1000, maxTurns);
-                var emit =
-                        new OneInputStreamOperatorTestHarness<>(
-                                new ProcessOperator<>(
-                                        new EmitFunction(
-                                                organism,
-                                                EnvelopeLimits.defaults(),
-                                                Fixtures.registry())))) {
-            emit.open();
-            while (!bus.isEmpty() && offset < 10_000) {
-                Envelope next = codec.decode(codec.encode(bus.poll()));
-                next.envelopeId = "bus-0-" + offset++;
-                int turnsBefore = context.extractOutputValues().size();
-                int toBusBefore = ContextHarness.errors(context).size();
-                context.processElement(new StreamRecord<>(next));
-                List<Envelope> toBus = ContextHarness.errors(context);
-                bus.addAll(toBus.subList(toBusBefore, toBus.size()));
-                List<Turn> turns = context.extractOutputValues();
-                for (Turn turn : turns.subList(turnsBefore, turns.size())) {
-                    calls++;
-                    Listener self = organism.listener(turn.agent).orElseThrow();
-                    String peerTag = organism.listener(self.peers().get(0)).orElseThrow().rootTag();
-                    int emittedBefore = emit.extractOutputValues().size();
-                    emit.processElement(
-                            new StreamRecord<>(
-                                    TurnResult.ok(
-                                            turn,
-                                            new LlmReply(
-                                                    "<" + peerTag + "/>", 1, 1, "m", "r", "stop"),
-                                            1)));
-                    List<Envelope> emitted = emit.extractOutputValues();
-                    bus.addAll(emitted.subList(emittedBefore, emitted.size()));
-                }
-            }
-            return new Loop(calls, deadLetters(context).stream().map(d -> d.reason).toList());
-        }
-    }
 
     private static long fastestTurn(
             KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> harness, String thread)

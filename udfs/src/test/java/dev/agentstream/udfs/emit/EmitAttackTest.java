@@ -6,7 +6,6 @@ import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeException;
 import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.llm.TurnResult;
-import dev.agentstream.udfs.registry.Subthreads;
 import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -239,7 +238,9 @@ class EmitAttackTest {
             assertThat(back.from).isEqualTo("greeter");
             // A call goes out on the subthread its turn opens; everything else stays.
             assertThat(back.thread)
-                    .isIn(THREAD_A, Subthreads.of(THREAD_A, turn().inputEnvelopeId, "greeter", 0));
+                    .isIn(
+                            THREAD_A,
+                            Fixtures.subthread(THREAD_A, turn().inputEnvelopeId, "greeter", 0));
             assertThat(back.to).isEqualTo(e.to);
             if (schema != null) {
                 schema.newValidator().validate(new StreamSource(new ByteArrayInputStream(bytes)));

@@ -11,7 +11,6 @@ import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
 import dev.agentstream.udfs.registry.SentRecord;
-import dev.agentstream.udfs.registry.Subthreads;
 import dev.agentstream.udfs.turn.Turn;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +44,7 @@ class EmitFunctionTest {
                 .extracting(e -> e.to + ":" + e.payloadRoot)
                 .containsExactly("shouter:GreetingResponse", "null:sent", "console:Aside");
         assertThat(out).allSatisfy(e -> assertThat(e.from).isEqualTo("greeter"));
-        String sub = Subthreads.of(THREAD_A, turn().inputEnvelopeId, "greeter", 0);
+        String sub = Fixtures.subthread(THREAD_A, turn().inputEnvelopeId, "greeter", 0);
         assertThat(out).extracting(e -> e.thread).containsExactly(sub, THREAD_A, THREAD_A);
         assertThat(out.get(0).metaExtensions)
                 .contains("kind=\"call\"")
@@ -152,7 +151,7 @@ class EmitFunctionTest {
         assertThat(only.from).isEqualTo("greeter");
         assertThat(only.to).isEqualTo("shouter");
         assertThat(only.thread)
-                .isEqualTo(Subthreads.of(THREAD_A, turn().inputEnvelopeId, "greeter", 0));
+                .isEqualTo(Fixtures.subthread(THREAD_A, turn().inputEnvelopeId, "greeter", 0));
     }
 
     @Test

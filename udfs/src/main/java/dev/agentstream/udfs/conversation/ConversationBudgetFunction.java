@@ -1,0 +1,88 @@
+package dev.agentstream.udfs.conversation;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.Preconditions;
+
+import dev.agentstream.udfs.llm.TurnResult;
+import dev.agentstream.udfs.turn.Turn;
+
+import java.time.Duration;
+
+/**
+ * Keyed by a conversation's root thread: counts the turns of the whole conversation, its root
+ * thread and every subthread its calls open, and lets a turn through only while the conversation is
+ * within {@code maxTurns}. Thread limits alone cannot bound a conversation, since every call opens
+ * a thread with limits of its own; this count can, because every turn of the conversation passes
+ * through one key.
+ *
+ * <p>A turn over the limit is not called: it leaves as a rejected result (side output {@link
+ * #REJECTED}), which the emit stage turns into a {@code <huh>} to the turn's sender and a usage
+ * record with status {@code rejected}, so the conversation learns why it stopped.
+ *
+ * <p>State: one counter per conversation ({@code conversation-turns}), with the context's TTL.
+ */
+public class ConversationBudgetFunction extends KeyedProcessFunction<String, Turn, Turn> {
+
+    public static final OutputTag<TurnResult> REJECTED =
+            new OutputTag<>("conversation-rejected", TypeInformation.of(TurnResult.class));
+
+    static final String TURNS = "conversation-turns";
+
+    private static final long serialVersionUID = 1L;
+
+    private final int maxTurns;
+    private final Duration ttl;
+
+    private transient ValueState<Integer> turns;
+    private transient Counter admitted;
+    private transient Counter rejected;
+
+    public ConversationBudgetFunction(int maxTurns, Duration ttl) {
+        Preconditions.checkArgument(maxTurns > 0, "maxTurns must be > 0: %s", maxTurns);
+        this.maxTurns = maxTurns;
+        this.ttl = ttl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<Integer> desc = new ValueStateDescriptor<>(TURNS, Types.INT);
+        desc.enableTimeToLive(
+                StateTtlConfig.newBuilder(ttl)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        turns = getRuntimeContext().getState(desc);
+        var metrics = getRuntimeContext().getMetricGroup();
+        admitted = metrics.counter("conversationTurnsAdmitted");
+        rejected = metrics.counter("conversationTurnsRejected");
+    }
+
+    @Override
+    public void processElement(Turn turn, Context ctx, Collector<Turn> out) throws Exception {
+        Integer used = turns.value();
+        int count = used == null ? 0 : used;
+        if (count >= maxTurns) {
+            rejected.inc();
+            ctx.output(
+                    REJECTED,
+                    TurnResult.rejected(
+                            turn,
+                            "the conversation reached its limit of "
+                                    + maxTurns
+                                    + " agent turns (conversation.max-turns)"));
+            return;
+        }
+        turns.update(count + 1);
+        admitted.inc();
+        out.collect(turn);
+    }
+}
