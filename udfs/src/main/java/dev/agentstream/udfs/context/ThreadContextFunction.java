@@ -76,6 +76,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
 
     private transient ThreadState state;
     private transient Refusals refusals;
+    private transient Addressing addressing;
     private transient Registry registry;
     private transient SentRecord sentRecords;
     private transient TokenCounter tokenCounter;
@@ -104,6 +105,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     public void open(OpenContext openContext) {
         state = ThreadState.open(getRuntimeContext(), settings);
         refusals = new Refusals(new EnvelopeCodec(limits));
+        addressing = new Addressing(organism);
         registry = new Registry(registrySettings, limits);
         sentRecords = new SentRecord(limits);
         tokenCounter = new TokenCounter();
@@ -145,7 +147,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
 
     /** An envelope without a registry link: an answer going up, or an ordinary envelope. */
     private void take(Envelope envelope, Context ctx, Collector<Turn> out) throws Exception {
-        Optional<Listener> recipient = recipient(envelope);
+        Optional<Listener> recipient = addressing.recipient(envelope);
         Optional<RouteLink> call = state.link();
         Optional<String> recipientName =
                 envelope.to != null ? Optional.of(envelope.to) : recipient.map(Listener::name);
@@ -157,7 +159,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                 return;
             }
         }
-        if (looksLikeAnswer(envelope, recipient)) {
+        if (addressing.looksLikeAnswer(envelope, recipient)) {
             // An answer for an agent that made no call on this thread that is still open.
             refuse(
                     envelope,
@@ -166,8 +168,8 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                     ctx);
             return;
         }
-        if (!isSystemMessage(envelope)) {
-            Optional<DeadLetterReason> problem = problem(envelope, recipient);
+        if (!Addressing.isSystemMessage(envelope)) {
+            Optional<DeadLetterReason> problem = addressing.problem(envelope, recipient);
             if (problem.isPresent()) {
                 refuse(
                         envelope,
@@ -180,7 +182,9 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         ContextSlot slot = append(envelope, null, ctx);
         releaseAnswered(envelope, ctx, out);
         // problem() has refused anything but an agent's own payload for an agent.
-        if (!isSystemMessage(envelope) && recipient.isPresent() && recipient.get().agent()) {
+        if (!Addressing.isSystemMessage(envelope)
+                && recipient.isPresent()
+                && recipient.get().agent()) {
             startOrWait(recipient.get(), slot, ctx, out);
         }
     }
@@ -258,7 +262,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             refuse(envelope, DeadLetterReason.UNKNOWN_RECIPIENT, "no listener " + call.last(), ctx);
             return;
         }
-        Optional<DeadLetterReason> problem = problem(envelope, callee);
+        Optional<DeadLetterReason> problem = addressing.problem(envelope, callee);
         if (problem.isPresent()) {
             refuse(envelope, problem.get(), Refusals.detail(envelope, problem.get(), callee), ctx);
             return;
@@ -331,7 +335,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     /** The agent's answer is back: its next waiting turn may start. */
     private void releaseAnswered(Envelope envelope, Context ctx, Collector<Turn> out)
             throws Exception {
-        Optional<String> answered = answeredAgent(envelope);
+        Optional<String> answered = addressing.answeredAgent(envelope);
         if (answered.isPresent() && state.release(answered.get())) {
             startNextWaiting(answered.get(), ctx, out);
         }
@@ -361,21 +365,6 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             turnsReleased.inc();
             startNextWaiting(agent, ctx, out);
         }
-    }
-
-    /**
-     * The agent whose turn this envelope ends: its sender when an agent wrote it, or the agent a
-     * job's error is addressed to (the only output of a turn whose answer could not be sent).
-     */
-    private Optional<String> answeredAgent(Envelope envelope) {
-        if (organism.isAgent(envelope.from)) {
-            return Optional.of(envelope.from);
-        }
-        boolean jobError =
-                SystemPayloads.JOB_SENDER.equals(envelope.from) && isSystemMessage(envelope);
-        return jobError && envelope.to != null && organism.isAgent(envelope.to)
-                ? Optional.of(envelope.to)
-                : Optional.empty();
     }
 
     /** Starts the oldest waiting turn of {@code agent}, if it has one. */
@@ -450,59 +439,6 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                         "");
         e.envelopeId = slot.envelopeId;
         return e;
-    }
-
-    private Optional<Listener> recipient(Envelope envelope) {
-        if (envelope.to != null) {
-            return organism.listener(envelope.to);
-        }
-        return envelope.hasPlainPayload()
-                ? organism.listenerForRootTag(envelope.payloadRoot)
-                : Optional.empty();
-    }
-
-    /** Replies and errors the job wrote: recorded for the model to read, never routed. */
-    private static boolean isSystemMessage(Envelope envelope) {
-        return SystemPayloads.SYSTEM_NS.equals(envelope.payloadNamespace)
-                || SystemPayloads.AGENTSTREAM_NS.equals(envelope.payloadNamespace);
-    }
-
-    /**
-     * True when a listener of the organism (an agent or a tool) sends an agent what only an answer
-     * to a call can be: a reply, or a payload that is not the agent's.
-     */
-    private boolean looksLikeAnswer(Envelope envelope, Optional<Listener> recipient) {
-        if (recipient.isEmpty()
-                || !recipient.get().agent()
-                || organism.listener(envelope.from).isEmpty()) {
-            return false;
-        }
-        boolean reply =
-                SystemPayloads.AGENTSTREAM_NS.equals(envelope.payloadNamespace)
-                        && SystemPayloads.REPLY.equals(envelope.payloadRoot);
-        boolean foreignPayload =
-                envelope.hasPlainPayload()
-                        && !recipient.get().rootTag().equals(envelope.payloadRoot);
-        return reply || foreignPayload;
-    }
-
-    /**
-     * Why an envelope cannot be taken, if it cannot: it names no listener of the organism (unless
-     * an agent wrote it to someone outside), or it gives an agent a payload that is not the
-     * agent's.
-     */
-    private Optional<DeadLetterReason> problem(Envelope envelope, Optional<Listener> recipient) {
-        if (recipient.isEmpty()) {
-            boolean ownOutput = organism.isAgent(envelope.from);
-            return ownOutput ? Optional.empty() : Optional.of(DeadLetterReason.UNKNOWN_RECIPIENT);
-        }
-        Listener listener = recipient.get();
-        if (listener.agent()
-                && (!envelope.hasPlainPayload()
-                        || !listener.rootTag().equals(envelope.payloadRoot))) {
-            return Optional.of(DeadLetterReason.PAYLOAD_MISMATCH);
-        }
-        return Optional.empty();
     }
 
     /**
