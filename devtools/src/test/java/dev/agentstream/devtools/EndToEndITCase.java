@@ -105,7 +105,7 @@ class EndToEndITCase extends LocalServicesTestBase {
     }
 
     @Test
-    void shouldLetAgentsIterateOverTheBus() throws Exception {
+    void shouldAnswerTheCustomerOnceTheSummarizersAnswerIsBack() throws Exception {
         Topics topics = Topics.create("desk");
         String thread = UUID.randomUUID().toString();
 
@@ -113,11 +113,16 @@ class EndToEndITCase extends LocalServicesTestBase {
         try {
             bus.send(topics.bus, thread, request(thread));
 
-            List<Envelope> answers =
-                    calls(answersOn(topics, 4)).stream()
-                            .sorted(java.util.Comparator.comparing(e -> e.from))
-                            .toList();
-            List<JsonNode> usage = usageOn(topics, 2);
+            List<Envelope> answers = new ArrayList<>();
+            bus.readUntil(
+                    topics.bus,
+                    records -> {
+                        answers.clear();
+                        answers.addAll(fromAgents(records));
+                        return answers.stream().anyMatch(e -> "customer-portal".equals(e.to));
+                    },
+                    WAIT);
+            List<JsonNode> usage = usageOn(topics, 3);
 
             assertThat(answers)
                     .as(
@@ -134,16 +139,26 @@ class EndToEndITCase extends LocalServicesTestBase {
                                                             + header(r, "agentstream.detail"))
                                     .toList())
                     .extracting(e -> e.from + ">" + e.to + ":" + e.payloadRoot)
-                    .containsExactly("concierge>summarizer:Brief", "summarizer>archivist:Summary");
-            // Each call opens a subthread of the thread it was made on.
-            assertThat(answers).extracting(e -> e.thread).doesNotHaveDuplicates();
-            assertThat(answers).extracting(e -> e.thread).doesNotContain(thread);
-            assertThat(answers.get(0).metaExtensions).contains("peer=\"" + thread + "\"");
-            assertThat(answers.get(1).metaExtensions)
-                    .contains("peer=\"" + answers.get(0).thread + "\"");
+                    .containsExactlyInAnyOrder(
+                            "concierge>summarizer:Brief", // the call, on a subthread
+                            "concierge>null:sent", // its record, on the customer's thread
+                            "summarizer>concierge:reply", // the answer, on the subthread
+                            "summarizer>concierge:reply", // the answer, back on the thread
+                            "concierge>customer-portal:reply");
+            Envelope call = calls(answers).get(0);
+            assertThat(call.thread).isNotEqualTo(thread);
+            assertThat(call.metaExtensions).contains("peer=\"" + thread + "\"");
+            assertThat(answers)
+                    .filteredOn(e -> "summarizer".equals(e.from))
+                    .extracting(e -> e.thread)
+                    .containsExactlyInAnyOrder(call.thread, thread);
+            Envelope last =
+                    answers.stream().filter(e -> "customer-portal".equals(e.to)).findFirst().get();
+            assertThat(last.thread).isEqualTo(thread);
+            assertThat(last.payloadXml).contains("Ines");
             assertThat(usage)
                     .extracting(u -> u.path("agent").asText())
-                    .containsExactlyInAnyOrder("concierge", "summarizer");
+                    .containsExactlyInAnyOrder("concierge", "summarizer", "concierge");
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -215,8 +230,11 @@ class EndToEndITCase extends LocalServicesTestBase {
         try {
             bus.send(topics.bus, thread, request(thread));
 
-            assertThat(calls(answersOn(topics, 4))).hasSize(2);
-            assertThat(usageOn(topics, 2)).hasSize(2);
+            assertThat(answersOn(topics, 5))
+                    .filteredOn(e -> "customer-portal".equals(e.to))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.thread).isEqualTo(thread));
+            assertThat(usageOn(topics, 3)).hasSize(3);
             assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);

@@ -9,8 +9,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The registry key of a local run: a random key kept in the run's folder, made on the first run and
- * reused after, so that links written before a restart are still believed after it.
+ * The registry key of local runs: a random key kept in the local folder ({@code .local/}), made on
+ * the first run and reused by every later one.
  */
 final class LocalRegistryKey {
 
@@ -18,17 +18,17 @@ final class LocalRegistryKey {
 
     private LocalRegistryKey() {}
 
-    /** The key file in {@code runDir}, created with owner-only permissions when absent. */
-    static Path ensure(Path runDir) throws IOException {
-        Path file = runDir.resolve(FILE);
+    /** The key file in {@code dir}, created with owner-only permissions when absent. */
+    static Path ensure(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
         if (Files.exists(file)) {
             return file;
         }
         byte[] random = new byte[48];
         new SecureRandom().nextBytes(random);
         String key = Base64.getEncoder().encodeToString(random);
-        Files.createDirectories(runDir);
-        Path partial = Files.createTempFile(runDir, FILE, ".partial");
+        Files.createDirectories(dir);
+        Path partial = Files.createTempFile(dir, FILE, ".partial");
         try {
             Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException notPosix) {

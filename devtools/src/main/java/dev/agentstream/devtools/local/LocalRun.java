@@ -219,6 +219,11 @@ public final class LocalRun implements Callable<Integer> {
     private LlmSimulator startSimulatorUnlessKeyIsSet(Backend backend) throws Exception {
         String keyEnv = backend.apiKeyEnv();
         boolean keySet = !keyEnv.isEmpty() && System.getenv(keyEnv) != null;
+        String baseUrl = jobOptions.get(AgentStreamOptions.LLM_BASE_URL.key());
+        if (baseUrl != null) {
+            out.printf("LLM provider: %s (llm.base-url)%n", baseUrl);
+            return null;
+        }
         if (keySet) {
             out.printf(
                     "LLM provider: %s, model %s at %s (key from %s)%n",
@@ -251,7 +256,7 @@ public final class LocalRun implements Callable<Integer> {
         if (!keyGiven) {
             conf.set(
                     AgentStreamOptions.REGISTRY_KEY_FILE,
-                    LocalRegistryKey.ensure(runDir).toString());
+                    LocalRegistryKey.ensure(workDir.toAbsolutePath()).toString());
         }
         return conf;
     }
