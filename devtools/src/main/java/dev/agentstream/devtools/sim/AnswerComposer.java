@@ -30,7 +30,8 @@ final class AnswerComposer {
     static String answer(List<ChatMessage> messages) {
         String text = quotedText(messages);
         if (isAnswerOrError(messages)) {
-            return "Here is what came back: " + (text.isEmpty() ? "nothing" : text) + ".";
+            String quoted = text.isEmpty() ? "nothing" : text;
+            return "Here is what came back: " + quoted + (quoted.endsWith(".") ? "" : ".");
         }
         return firstPeer(messages)
                 .map(peer -> element(peer.rootTag(), text))
