@@ -25,6 +25,9 @@ public class ContextSlot {
      */
     public String[] chain;
 
+    /** The conversation's root thread, when a registry link came with the envelope; else null. */
+    public String root;
+
     public ContextSlot() {}
 
     public ContextSlot(

@@ -89,6 +89,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private transient Counter turnsReleased;
     private transient Counter answersRouted;
     private transient Counter answersReceived;
+    private transient Counter waitingEvicted;
 
     public ThreadContextFunction(
             Organism organism,
@@ -124,6 +125,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         turnsReleased = metrics.counter("turnsReleasedWithoutAnswer");
         answersRouted = metrics.counter("answersRoutedToCaller");
         answersReceived = metrics.counter("answersFromSubthreads");
+        waitingEvicted = metrics.counter("waitingInputsEvicted");
     }
 
     @Override
@@ -134,6 +136,13 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             link = registry.linkOf(envelope);
         } catch (ForgedLinkException e) {
             refuse(envelope, DeadLetterReason.FORGED_LINK, e.getMessage(), ctx);
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        if (link.isPresent() && now - link.get().at > settings.ttl().toMillis()) {
+            // What would show it was taken before may have expired with the state.
+            String detail = "the registry link is older than context.ttl";
+            refuse(envelope, DeadLetterReason.REPLAYED_LINK, detail, ctx);
             return;
         }
         if (link.isPresent() && link.get().isCall()) {
@@ -152,12 +161,18 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         Optional<String> recipientName =
                 envelope.to != null ? Optional.of(envelope.to) : recipient.map(Listener::name);
         if (call.isPresent()) {
-            // Whatever happens on a subthread keeps its link alive as long as its context.
-            state.updateLink(call.get());
-            if (Registry.isAnswer(call.get(), recipientName)) {
-                answerUp(envelope, call.get(), ctx, out);
+            RouteLink open = call.get();
+            if (Registry.isAnswer(open, recipientName)) {
+                answerUp(envelope, open, ctx, out);
                 return;
             }
+            if (open.answering
+                    && open.last().equals(envelope.from)
+                    && registry.turnEndOf(envelope).isPresent()) {
+                open.answered = true; // the turn that answered has ended
+            }
+            // Whatever happens on a subthread keeps its link alive as long as its context.
+            state.updateLink(open);
         }
         if (addressing.looksLikeAnswer(envelope, recipient)) {
             // An answer for an agent that made no call on this thread that is still open.
@@ -191,28 +206,32 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
 
     /**
      * An envelope addressed to the caller on its subthread: the call's answer, sent up to the
-     * caller on the parent thread. Only the callee (or the job, for the callee's turn) answers, and
-     * a call is answered once.
+     * caller on the parent thread. Only the callee answers, and a call is answered once; the job's
+     * own notes there are recorded, never sent up.
      */
     private void answerUp(Envelope envelope, RouteLink call, Context ctx, Collector<Turn> out)
             throws Exception {
-        boolean fromJob = SystemPayloads.JOB_SENDER.equals(envelope.from);
+        if (SystemPayloads.JOB_SENDER.equals(envelope.from)
+                && Addressing.isSystemMessage(envelope)) {
+            state.updateLink(call);
+            append(envelope, null, ctx);
+            releaseAnswered(envelope, ctx, out);
+            return;
+        }
         if (!Registry.mayAnswer(call, envelope.from)) {
             String detail = "only " + call.last() + " answers the call of " + call.beforeLast();
             refuse(envelope, DeadLetterReason.UNKNOWN_CHAIN, detail, ctx);
             return;
         }
-        if (call.answered && !fromJob) {
+        if (call.answered) {
             String detail = "the call of " + call.beforeLast() + " was answered already";
             refuse(envelope, DeadLetterReason.CHAIN_EXHAUSTED, detail, ctx);
             return;
         }
         append(envelope, null, ctx);
         releaseAnswered(envelope, ctx, out);
-        if (call.answered) {
-            return; // the job's error after the answer: recorded here, never sent up again
-        }
-        Envelope up = registry.answerUp(envelope, call);
+        long now = ctx.timerService().currentProcessingTime();
+        Envelope up = registry.answerUp(envelope, call, now);
         if (!refusals.fits(up, limits.maxBytes())) {
             String detail =
                     "the answer of "
@@ -221,10 +240,13 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             ctx.output(
                     DEAD_LETTERS,
                     refusals.deadLetter(envelope, DeadLetterReason.TOO_LARGE, detail));
-            long now = ctx.timerService().currentProcessingTime();
             up = registry.refusalUp(envelope, call, detail, now);
         }
-        call.answered = true;
+        // An agent callee's answer is everything its turn sends the caller: the call closes with
+        // the end of that turn. A tool's first answer closes it.
+        call.answering = true;
+        boolean agentCallee = organism.isAgent(call.last());
+        call.answered = !agentCallee || registry.turnEndOf(envelope).isPresent();
         state.updateLink(call);
         ctx.output(BUS, up);
         answersRouted.inc();
@@ -267,7 +289,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             refuse(envelope, problem.get(), Refusals.detail(envelope, problem.get(), callee), ctx);
             return;
         }
-        ContextSlot slot = append(envelope, call.chain, ctx);
+        ContextSlot slot = append(envelope, call, ctx);
         if (callee.get().agent()) {
             startOrWait(callee.get(), slot, ctx, out);
         }
@@ -293,17 +315,18 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             refuse(envelope, DeadLetterReason.REPLAYED_LINK, detail, ctx);
             return;
         }
-        ContextSlot slot = append(envelope, answer.chain, ctx);
+        ContextSlot slot = append(envelope, answer, ctx);
         answersReceived.inc();
-        if (SystemPayloads.JOB_SENDER.equals(envelope.from)) {
-            // The job refused the call the caller's turn tried to make: that turn is over.
-            releaseAnswered(envelope, ctx, out);
-        }
+        // The job's refusal of a call the caller's turn tried to make ends that turn.
+        releaseAnswered(envelope, ctx, out);
         startOrWait(caller.get(), slot, ctx, out);
     }
 
-    /** Appends the envelope to the thread's context; a call record keeps the call it records. */
-    private ContextSlot append(Envelope envelope, String[] chain, Context ctx) throws Exception {
+    /**
+     * Appends the envelope to the thread's context; a call record keeps the call it records, and an
+     * envelope that came with a registry link keeps the link's chain and root for its turn.
+     */
+    private ContextSlot append(Envelope envelope, RouteLink link, Context ctx) throws Exception {
         String to = envelope.to;
         String root = envelope.payloadRoot;
         String xml = envelope.payloadXml;
@@ -316,7 +339,10 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         long now = ctx.timerService().currentProcessingTime();
         ContextSlot slot =
                 new ContextSlot(0, envelope.from, to, root, xml, envelope.envelopeId, now);
-        slot.chain = chain;
+        if (link != null) {
+            slot.chain = link.chain;
+            slot.root = link.root;
+        }
         slot.tokens = tokenCounter.count(xml);
         evicted.inc(state.append(slot));
         appended.inc();
@@ -332,11 +358,17 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         return record ? sentRecords.read(envelope.payloadXml) : Optional.empty();
     }
 
-    /** The agent's answer is back: its next waiting turn may start. */
+    /**
+     * The end of the agent's turn in flight is back (the envelope marked with that turn's input):
+     * its next waiting turn may start. Any other envelope from the agent leaves it busy.
+     */
     private void releaseAnswered(Envelope envelope, Context ctx, Collector<Turn> out)
             throws Exception {
         Optional<String> answered = addressing.answeredAgent(envelope);
-        if (answered.isPresent() && state.release(answered.get())) {
+        Optional<String> turnEnd = registry.turnEndOf(envelope);
+        if (answered.isPresent()
+                && turnEnd.isPresent()
+                && state.releaseTurn(answered.get(), turnEnd.get())) {
             startNextWaiting(answered.get(), ctx, out);
         }
     }
@@ -369,10 +401,31 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
 
     /** Starts the oldest waiting turn of {@code agent}, if it has one. */
     private void startNextWaiting(String agent, Context ctx, Collector<Turn> out) throws Exception {
-        Optional<ContextSlot> next = state.dequeue(agent);
-        if (next.isPresent()) {
-            startTurn(organism.listener(agent).orElseThrow(), next.get(), ctx, out);
+        Optional<ContextSlot> next =
+                state.dequeue(
+                        agent,
+                        () -> {
+                            LOG.warn(
+                                    "A waiting input of {} on thread {} was evicted before its"
+                                            + " turn (context.max-slots)",
+                                    agent,
+                                    ctx.getCurrentKey());
+                            waitingEvicted.inc();
+                        });
+        if (next.isEmpty()) {
+            return;
         }
+        Optional<Listener> listener = organism.listener(agent).filter(Listener::agent);
+        if (listener.isEmpty()) {
+            // The organism changed across a restore: the agent is gone.
+            refuse(
+                    envelopeOf(next.get(), ctx),
+                    DeadLetterReason.UNKNOWN_RECIPIENT,
+                    "no agent named " + agent + " any more",
+                    ctx);
+            return;
+        }
+        startTurn(listener.get(), next.get(), ctx, out);
     }
 
     private void startTurn(Listener agent, ContextSlot input, Context ctx, Collector<Turn> out)
@@ -390,10 +443,13 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             refuseTurn(envelopeOf(input, ctx), limit.get(), detail, ctx);
             return;
         }
-        state.markBusy(agent.name(), now);
+        state.markBusy(agent.name(), now, input.envelopeId);
         ctx.timerService().registerProcessingTimeTimer(now + settings.turnRelease().toMillis());
         turn.thread = ctx.getCurrentKey();
-        turn.root = state.link().map(call -> call.root).orElse(turn.thread);
+        turn.root =
+                input.root != null
+                        ? input.root
+                        : state.link().map(call -> call.root).orElse(turn.thread);
         turnsStarted.inc();
         out.collect(turn);
     }

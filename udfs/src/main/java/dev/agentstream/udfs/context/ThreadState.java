@@ -33,6 +33,7 @@ final class ThreadState {
     static final String SLOTS = "context-slots";
     static final String HEAD = "context-head";
     static final String BUSY = "turns-busy";
+    static final String BUSY_INPUT = "turns-busy-input";
     static final String WAITING = "turns-waiting";
     static final String LINK = "registry-link";
     static final String ANSWERS = "registry-answers";
@@ -42,6 +43,9 @@ final class ThreadState {
 
     /** Agent → processing time its turn in flight started. */
     private final MapState<String, Long> busy;
+
+    /** Agent → input envelope id of its turn in flight: only that turn's end frees the agent. */
+    private final MapState<String, String> busyInputs;
 
     /** Input slot seq → agent, for turns waiting for their agent to be free. */
     private final MapState<Long, String> waiting;
@@ -60,6 +64,7 @@ final class ThreadState {
             MapState<Long, ContextSlot> slots,
             ValueState<ThreadHead> head,
             MapState<String, Long> busy,
+            MapState<String, String> busyInputs,
             MapState<Long, String> waiting,
             ValueState<RouteLink> link,
             MapState<String, Boolean> answers,
@@ -67,6 +72,7 @@ final class ThreadState {
         this.slots = slots;
         this.head = head;
         this.busy = busy;
+        this.busyInputs = busyInputs;
         this.waiting = waiting;
         this.link = link;
         this.answers = answers;
@@ -90,6 +96,9 @@ final class ThreadState {
         MapStateDescriptor<String, Long> busyDesc =
                 new MapStateDescriptor<>(BUSY, Types.STRING, Types.LONG);
         busyDesc.enableTimeToLive(ttl);
+        MapStateDescriptor<String, String> busyInputDesc =
+                new MapStateDescriptor<>(BUSY_INPUT, Types.STRING, Types.STRING);
+        busyInputDesc.enableTimeToLive(ttl);
         MapStateDescriptor<Long, String> waitingDesc =
                 new MapStateDescriptor<>(WAITING, Types.LONG, Types.STRING);
         waitingDesc.enableTimeToLive(ttl);
@@ -103,6 +112,7 @@ final class ThreadState {
                 ctx.getMapState(slotsDesc),
                 ctx.getState(headDesc),
                 ctx.getMapState(busyDesc),
+                ctx.getMapState(busyInputDesc),
                 ctx.getMapState(waitingDesc),
                 ctx.getState(linkDesc),
                 ctx.getMapState(answersDesc),
@@ -188,16 +198,33 @@ final class ThreadState {
         return busy.contains(agent);
     }
 
-    void markBusy(String agent, long now) throws Exception {
+    void markBusy(String agent, long now, String inputEnvelopeId) throws Exception {
         busy.put(agent, now);
+        busyInputs.put(agent, inputEnvelopeId);
     }
 
-    /** Frees {@code agent}; returns true when it had a turn in flight. */
+    /**
+     * Frees {@code agent} when its turn in flight is the one started by {@code inputEnvelopeId};
+     * returns true when it did.
+     */
+    boolean releaseTurn(String agent, String inputEnvelopeId) throws Exception {
+        if (!busy.contains(agent)) {
+            return false;
+        }
+        String current = busyInputs.get(agent);
+        if (current != null && !current.equals(inputEnvelopeId)) {
+            return false;
+        }
+        return release(agent);
+    }
+
+    /** Frees {@code agent} whatever its turn; returns true when it had a turn in flight. */
     boolean release(String agent) throws Exception {
         if (!busy.contains(agent)) {
             return false;
         }
         busy.remove(agent);
+        busyInputs.remove(agent);
         return true;
     }
 
@@ -216,19 +243,29 @@ final class ThreadState {
         waiting.put(inputSeq, agent);
     }
 
-    /** Takes the oldest waiting input for {@code agent} off the queue, if any. */
-    Optional<ContextSlot> dequeue(String agent) throws Exception {
-        long oldest = Long.MAX_VALUE;
-        for (var entry : waiting.entries()) {
-            if (entry.getValue().equals(agent) && entry.getKey() < oldest) {
-                oldest = entry.getKey();
+    /**
+     * Takes the oldest waiting input for {@code agent} that is still in the context off the queue,
+     * if any; waiting inputs evicted meanwhile (beyond {@code context.max-slots}) are dropped from
+     * the queue and counted in {@code evictedWhileWaiting}.
+     */
+    Optional<ContextSlot> dequeue(String agent, Runnable evictedWhileWaiting) throws Exception {
+        while (true) {
+            long oldest = Long.MAX_VALUE;
+            for (var entry : waiting.entries()) {
+                if (entry.getValue().equals(agent) && entry.getKey() < oldest) {
+                    oldest = entry.getKey();
+                }
             }
+            if (oldest == Long.MAX_VALUE) {
+                return Optional.empty();
+            }
+            waiting.remove(oldest);
+            ContextSlot slot = slots.get(oldest);
+            if (slot != null) {
+                return Optional.of(slot);
+            }
+            evictedWhileWaiting.run();
         }
-        if (oldest == Long.MAX_VALUE) {
-            return Optional.empty();
-        }
-        waiting.remove(oldest);
-        return Optional.ofNullable(slots.get(oldest));
     }
 
     /**

@@ -71,6 +71,8 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
         Integer used = turns.value();
         int count = used == null ? 0 : used;
         if (count >= maxTurns) {
+            // Written again so that the count lives as long as the conversation keeps going.
+            turns.update(count);
             rejected.inc();
             ctx.output(
                     REJECTED,

@@ -105,9 +105,25 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             envelopes = List.of(huh(turn, "the answer could not be written as envelopes"));
             withIds(turn, envelopes);
         }
+        markTurnEnd(turn, envelopes);
         envelopes.forEach(out::collect);
         emitted.inc(envelopes.size());
         ctx.output(USAGE, usage(result));
+    }
+
+    /**
+     * Marks the last envelope the turn writes on its own thread (there always is one: a reply, an
+     * error, or the record of a call): when it comes back, the agent's turn there is over and its
+     * next waiting input may start.
+     */
+    private void markTurnEnd(Turn turn, List<Envelope> envelopes) {
+        for (int i = envelopes.size() - 1; i >= 0; i--) {
+            Envelope e = envelopes.get(i);
+            if (turn.thread != null && turn.thread.equals(e.thread)) {
+                e.metaExtensions = e.metaExtensions + registry.turnEnd(turn.inputEnvelopeId);
+                return;
+            }
+        }
     }
 
     private static String failure(TurnResult result) {
@@ -197,7 +213,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         }
         // Signed as the callee will read it back from the bus.
         call.payloadXml = asReadBack(call);
-        call.metaExtensions = registry.callLink(call, turn.thread, root, chain);
+        call.metaExtensions = registry.callLink(call, turn.thread, root, chain, turn.createdAt);
         String record = sentRecords.write(peer, call.payloadXml);
         Envelope sent =
                 envelope(turn, null, record, SentRecord.ELEMENT, SystemPayloads.AGENTSTREAM_NS);

@@ -21,6 +21,12 @@ public record EnvelopeLimits(int maxBytes, int maxDepth, int maxAttributes, int 
     public static final int DEFAULT_MAX_ATTRIBUTES = 32;
     public static final int DEFAULT_MAX_TEXT_LENGTH = 512 * 1024;
 
+    /**
+     * Longest {@code <from>}, {@code <to>} or payload root tag: names come back in every error and
+     * dead letter about an envelope, so they stay short whatever the other limits.
+     */
+    public static final int MAX_NAME_LENGTH = 256;
+
     /** The smallest element, {@code <a/>}, takes this many bytes. */
     private static final int SMALLEST_ELEMENT_BYTES = 4;
 

@@ -154,6 +154,13 @@ final class EnvelopeReader {
             String namespace = namespaceOf(in);
             boolean inherited = namespace.equals(Envelope.NAMESPACE);
             envelope.payloadRoot = in.getLocalName();
+            if (envelope.payloadRoot.length() > EnvelopeLimits.MAX_NAME_LENGTH) {
+                throw fail(
+                        DeadLetterReason.LIMIT_EXCEEDED,
+                        "payload root tag longer than "
+                                + EnvelopeLimits.MAX_NAME_LENGTH
+                                + " characters");
+            }
             envelope.payloadNamespace = inherited ? "" : namespace;
             envelope.payloadXml =
                     XmlCopier.elementToString(in, outputFactory, guard, Envelope.NAMESPACE);

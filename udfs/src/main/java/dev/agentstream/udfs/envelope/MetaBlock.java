@@ -79,6 +79,13 @@ final class MetaBlock {
         if (isBlank(thread)) {
             throw new EnvelopeException(DeadLetterReason.MISSING_THREAD, "no <thread> in <meta>");
         }
+        if (from.strip().length() > EnvelopeLimits.MAX_NAME_LENGTH
+                || (to != null && to.strip().length() > EnvelopeLimits.MAX_NAME_LENGTH)) {
+            // Names come back in every error and dead letter about the envelope: keep them short.
+            throw new EnvelopeException(
+                    DeadLetterReason.LIMIT_EXCEEDED,
+                    "<from> or <to> longer than " + EnvelopeLimits.MAX_NAME_LENGTH + " characters");
+        }
         if (!UUID.matcher(thread.strip()).matches()) {
             throw new EnvelopeException(
                     DeadLetterReason.THREAD_NOT_UUID, "<thread> is not a canonical UUID");

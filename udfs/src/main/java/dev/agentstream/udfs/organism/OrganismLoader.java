@@ -3,6 +3,8 @@ package dev.agentstream.udfs.organism;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.agentstream.udfs.emit.SystemPayloads;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +22,9 @@ import java.util.Set;
  * message that names it.
  */
 public final class OrganismLoader {
+
+    /** The name the job writes its own errors and answers under; no listener may take it. */
+    private static final String RESERVED_NAME = SystemPayloads.JOB_SENDER;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -138,6 +143,15 @@ public final class OrganismLoader {
                             node.path("agent").asBoolean(false),
                             peers,
                             node.path("prompt").asText(""));
+            if (RESERVED_NAME.equals(name)) {
+                throw keys.error(
+                        path + ".name", "\"" + RESERVED_NAME + "\" is the job's own sender name");
+            }
+            if (name.length() > EnvelopeLimits.MAX_NAME_LENGTH) {
+                throw keys.error(
+                        path + ".name",
+                        "longer than " + EnvelopeLimits.MAX_NAME_LENGTH + " characters");
+            }
             if (!names.add(name)) {
                 throw keys.error(path + ".name", "duplicate listener name " + name);
             }

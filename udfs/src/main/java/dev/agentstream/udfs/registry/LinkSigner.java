@@ -53,6 +53,7 @@ public final class LinkSigner {
         field(link.peer);
         field(link.root);
         field(link.id);
+        field(Long.toString(link.at));
         field(from);
         field(to);
         field(payloadXml);

@@ -32,6 +32,10 @@ import java.util.Optional;
 public final class LinkXml {
 
     public static final String ELEMENT = "link";
+
+    /** The meta extension that marks the last envelope of a turn on the turn's own thread. */
+    public static final String TURN_END = "turn-end";
+
     private static final String HOP = "hop";
     private static final String NS = SystemPayloads.AGENTSTREAM_NS;
 
@@ -53,6 +57,7 @@ public final class LinkXml {
             w.writeAttribute("thread", link.thread);
             w.writeAttribute("peer", link.peer);
             w.writeAttribute("root", link.root);
+            w.writeAttribute("at", Long.toString(link.at));
             if (!link.id.isEmpty()) {
                 w.writeAttribute("id", link.id);
             }
@@ -68,6 +73,55 @@ public final class LinkXml {
             throw new IllegalArgumentException("registry link cannot be written", e);
         }
         return text.toString();
+    }
+
+    /**
+     * {@code <turn-end xmlns="https://agentstream.dev/ns/v1">input envelope id</turn-end>}: the
+     * last envelope a turn writes on its own thread, which ends the turn there.
+     */
+    public String writeTurnEnd(String inputEnvelopeId) {
+        StringWriter text = new StringWriter();
+        try {
+            XMLStreamWriter w = outputFactory.createXMLStreamWriter(text);
+            w.writeStartElement("", TURN_END, NS);
+            w.writeDefaultNamespace(NS);
+            w.writeCharacters(inputEnvelopeId);
+            w.writeEndElement();
+            w.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalArgumentException("turn end cannot be written", e);
+        }
+        return text.toString();
+    }
+
+    /** The input id a {@code <turn-end>} among the meta extensions names, if there is one. */
+    public Optional<String> readTurnEnd(String metaExtensions) {
+        if (metaExtensions == null || !metaExtensions.contains(TURN_END)) {
+            return Optional.empty();
+        }
+        try {
+            XMLStreamReader in =
+                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
+            try {
+                int depth = 0;
+                while (in.hasNext()) {
+                    int event = in.next();
+                    if (event == XMLStreamConstants.START_ELEMENT) {
+                        if (depth == 0 && isOurs(in, TURN_END)) {
+                            return Optional.of(in.getElementText());
+                        }
+                        depth++;
+                    } else if (event == XMLStreamConstants.END_ELEMENT) {
+                        depth--;
+                    }
+                }
+            } finally {
+                in.close();
+            }
+        } catch (XMLStreamException malformed) {
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     /**
@@ -119,6 +173,7 @@ public final class LinkXml {
         link.thread = in.getAttributeValue(null, "thread");
         link.peer = in.getAttributeValue(null, "peer");
         link.root = in.getAttributeValue(null, "root");
+        link.at = parseTime(in.getAttributeValue(null, "at"));
         String id = in.getAttributeValue(null, "id");
         link.id = id == null ? "" : id;
         link.sig = in.getAttributeValue(null, "sig");
@@ -135,6 +190,15 @@ public final class LinkXml {
         }
         link.chain = chain.toArray(new String[0]);
         return link;
+    }
+
+    /** The link's time, or -1 (which no complete link has) when absent or not a number. */
+    private static long parseTime(String value) {
+        try {
+            return value == null ? -1 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static boolean isOurs(XMLStreamReader in, String localName) {

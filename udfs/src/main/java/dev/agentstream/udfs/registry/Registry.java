@@ -62,6 +62,16 @@ public final class Registry {
         return found;
     }
 
+    /** The meta extension that ends the turn of {@code inputEnvelopeId} on its thread. */
+    public String turnEnd(String inputEnvelopeId) {
+        return xml.writeTurnEnd(inputEnvelopeId);
+    }
+
+    /** The input id of the turn an envelope ends on its thread, if it ends one. */
+    public Optional<String> turnEndOf(Envelope e) {
+        return xml.readTurnEnd(e.metaExtensions);
+    }
+
     /** True when a call this deep may not be made. */
     public boolean isExhausted(RouteLink call) {
         return call.depth() > maxDepth;
@@ -85,11 +95,12 @@ public final class Registry {
     }
 
     /**
-     * True when {@code sender} may answer the call: the callee, or the job itself (an error of the
-     * callee's turn).
+     * True when {@code sender} may answer the call: the callee alone. (The errors of an agent
+     * callee's turn are written from the callee; the job's own notes on a subthread, such as a
+     * refusal of something sent there, are never an answer.)
      */
     public static boolean mayAnswer(RouteLink call, String sender) {
-        return call.last().equals(sender) || SystemPayloads.JOB_SENDER.equals(sender);
+        return call.last().equals(sender);
     }
 
     /** The subthread the {@code index}-th call of a turn opens (see {@link Subthreads}). */
@@ -102,10 +113,11 @@ public final class Registry {
      * call.to} on its subthread {@code call.thread}, made on the thread {@code parent} of the
      * conversation rooted at {@code root}. The payload must be as the callee will read it.
      */
-    public String callLink(Envelope call, String parent, String root, String[] chain) {
+    public String callLink(Envelope call, String parent, String root, String[] chain, long now) {
         String[] extended = Arrays.copyOf(chain, chain.length + 1);
         extended[chain.length] = call.to;
         RouteLink link = new RouteLink(RouteLink.CALL, call.thread, parent, root, extended);
+        link.at = now;
         signer.sign(link, call.from, call.to, call.payloadXml);
         return xml.write(link);
     }
@@ -115,7 +127,7 @@ public final class Registry {
      * caller on the parent thread, signed so that the parent thread takes it as the caller's input.
      * Its id is derived from the answer's, so that a replay writes the same.
      */
-    public Envelope answerUp(Envelope answer, RouteLink call) {
+    public Envelope answerUp(Envelope answer, RouteLink call, long now) {
         Envelope up =
                 new Envelope(
                         answer.from,
@@ -125,7 +137,7 @@ public final class Registry {
                         answer.payloadRoot,
                         answer.payloadNamespace);
         String[] callerChain = Arrays.copyOf(call.chain, call.chain.length - 1);
-        return withAnswerLink(up, call.thread, call.root, callerChain, answer.envelopeId, 0);
+        return withAnswerLink(up, call.thread, call.root, callerChain, answer.envelopeId, 0, now);
     }
 
     /**
@@ -135,7 +147,8 @@ public final class Registry {
     public Envelope refusalUp(Envelope refusedCall, RouteLink call, String detail, long now) {
         String[] callerChain = Arrays.copyOf(call.chain, call.chain.length - 1);
         Envelope huh = huh(refusedCall, call.beforeLast(), call.peer, detail, now);
-        return withAnswerLink(huh, call.thread, call.root, callerChain, refusedCall.envelopeId, 1);
+        return withAnswerLink(
+                huh, call.thread, call.root, callerChain, refusedCall.envelopeId, 1, now);
     }
 
     /**
@@ -155,7 +168,7 @@ public final class Registry {
         String caller = callerChain[callerChain.length - 1];
         Envelope huh = huh(refusedCall, caller, callerThread, detail, now);
         String sub = refusedCall.thread;
-        return withAnswerLink(huh, sub, root, callerChain, sourceId + "/" + sub, 2);
+        return withAnswerLink(huh, sub, root, callerChain, sourceId + "/" + sub, 2, now);
     }
 
     private static Envelope huh(
@@ -178,10 +191,17 @@ public final class Registry {
     }
 
     private Envelope withAnswerLink(
-            Envelope up, String sub, String root, String[] callerChain, String sourceId, int i) {
+            Envelope up,
+            String sub,
+            String root,
+            String[] callerChain,
+            String sourceId,
+            int i,
+            long now) {
         String id = MessageIds.of(sourceId, ANSWER_WRITER, i);
         RouteLink link = new RouteLink(RouteLink.ANSWER, up.thread, sub, root, callerChain);
         link.id = id;
+        link.at = now;
         signer.sign(link, up.from, up.to, up.payloadXml);
         up.metaExtensions = MessageIds.metaExtension(id) + xml.write(link);
         return up;

@@ -41,6 +41,12 @@ public class RouteLink {
     /** An answer's own id (its message id), so that a thread takes it once; empty for a call. */
     public String id = "";
 
+    /**
+     * When the job wrote the link, epoch milliseconds: a link older than the context's TTL is not
+     * believed, since the state that would show it was taken already may have expired.
+     */
+    public long at;
+
     /** Signature of the job over everything above, see {@link LinkSigner}. */
     public String sig = "";
 
@@ -51,6 +57,12 @@ public class RouteLink {
      * answered once).
      */
     public boolean answered;
+
+    /**
+     * Kept in state only: true once an answer has gone up and the callee's turn that sent it may
+     * still send more (an answer of several elements).
+     */
+    public boolean answering;
 
     public RouteLink(String kind, String thread, String peer, String root, String[] chain) {
         this.kind = kind;
@@ -86,6 +98,7 @@ public class RouteLink {
                 && peer != null
                 && root != null
                 && id != null
+                && at >= 0
                 && chain != null
                 && chain.length >= 2
                 && Arrays.stream(chain).allMatch(name -> name != null && !name.isEmpty());

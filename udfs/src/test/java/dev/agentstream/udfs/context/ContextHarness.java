@@ -13,6 +13,7 @@ import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -80,9 +81,25 @@ final class ContextHarness {
         return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
     }
 
-    /** The greeter's answer coming back from the bus, addressed to its peer. */
-    static Envelope answer(String thread, String id) {
-        return envelope(thread, "greeter", "shouter", "GreetingResponse", id);
+    /**
+     * The greeter's answer coming back from the bus, addressed to its peer, as the last envelope of
+     * the greeter's newest turn on the harness (so it ends that turn).
+     */
+    static Envelope answer(
+            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> h,
+            String thread,
+            String id) {
+        return endingTurn(h, envelope(thread, "greeter", "shouter", "GreetingResponse", id));
+    }
+
+    /** {@code e} marked, as the emit stage marks it, as the end of the newest turn on {@code h}. */
+    static Envelope endingTurn(
+            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Turn> h, Envelope e) {
+        List<Turn> turns = h.extractOutputValues();
+        String input = turns.get(turns.size() - 1).inputEnvelopeId;
+        e.metaExtensions =
+                new Registry(Fixtures.registry(), EnvelopeLimits.defaults()).turnEnd(input);
+        return e;
     }
 
     static StreamRecord<Envelope> record(Envelope e) {

@@ -339,7 +339,7 @@ class RegistryAttackTest {
         Envelope call = envelope(sub, "desk.greeter", "tools.lookup", "<Lookup>ada</Lookup>");
         call.metaExtensions =
                 registry.callLink(
-                        call, THREAD_A, THREAD_A, new String[] {"console", "desk.greeter"});
+                        call, THREAD_A, THREAD_A, new String[] {"console", "desk.greeter"}, 0);
 
         // The tool's answer: as large as the bus takes, less a few bytes.
         Envelope answer = envelope(sub, "tools.lookup", "desk.greeter", "<Found/>");
@@ -377,7 +377,11 @@ class RegistryAttackTest {
         Envelope call = envelope(sub, "desk.greeter", "tools.lookup", "<Lookup>ada</Lookup>");
         call.metaExtensions =
                 registry.callLink(
-                        call, THREAD_A, THREAD_A, new String[] {"console", "desk.greeter"});
+                        call,
+                        THREAD_A,
+                        THREAD_A,
+                        new String[] {"console", "desk.greeter"},
+                        ContextHarness.T0);
         long ttl = ContextHarness.TTL.toMillis();
 
         try (var harness = harness(DESK)) {
@@ -482,7 +486,7 @@ class RegistryAttackTest {
                         new String[] {"console", "tools.audit", "desk.shouter"});
         Envelope answer = envelope(sub, "desk.shouter", "tools.audit", "<Audit>x</Audit>");
         answer.envelopeId = "bus-0-3";
-        Envelope up = registry.answerUp(answer, call);
+        Envelope up = registry.answerUp(answer, call, 0);
 
         try (var harness = harness(DESK)) {
             assertThatCode(() -> harness.processElement(new StreamRecord<>(up)))
@@ -558,7 +562,7 @@ class RegistryAttackTest {
                             SystemPayloads.REPLY,
                             NS);
             reply.envelopeId = "e4";
-            harness.processElement(new StreamRecord<>(reply));
+            harness.processElement(new StreamRecord<>(ContextHarness.endingTurn(harness, reply)));
             List<Turn> turns = harness.extractOutputValues();
             assertThat(turns).hasSize(2);
             assertThat(turns.get(1).messages)

@@ -36,7 +36,7 @@ class TurnAdmissionTest {
             for (int i = 1; i <= 4; i++) {
                 harness.processElement(
                         record(envelope(THREAD_A, "console", "greeter", "Greeting", "t" + i)));
-                harness.processElement(record(answer(THREAD_A, "a" + i)));
+                harness.processElement(record(answer(harness, THREAD_A, "a" + i)));
             }
             harness.processElement(
                     record(envelope(THREAD_B, "console", "greeter", "Greeting", "b")));
@@ -64,7 +64,7 @@ class TurnAdmissionTest {
         try (var harness = harness(backend, settings)) {
             harness.processElement(
                     record(envelope(THREAD_A, "console", "greeter", "Greeting", "k1")));
-            harness.processElement(record(answer(THREAD_A, "a1")));
+            harness.processElement(record(answer(harness, THREAD_A, "a1")));
             harness.processElement(
                     record(envelope(THREAD_A, "console", "greeter", "Greeting", "k2")));
 
@@ -92,7 +92,7 @@ class TurnAdmissionTest {
                     .extracting(t -> t.inputEnvelopeId)
                     .containsExactly("q1");
 
-            harness.processElement(record(answer(THREAD_A, "a1")));
+            harness.processElement(record(answer(harness, THREAD_A, "a1")));
 
             List<Turn> turns = harness.extractOutputValues();
             assertThat(turns).extracting(t -> t.inputEnvelopeId).containsExactly("q1", "q2");
@@ -157,7 +157,7 @@ class TurnAdmissionTest {
                             "<huh xmlns=\"https://xml-pipeline.org/system\"/>",
                             "huh",
                             "https://xml-pipeline.org/system");
-            harness.processElement(record(jobError));
+            harness.processElement(record(ContextHarness.endingTurn(harness, jobError)));
 
             assertThat(harness.extractOutputValues())
                     .extracting(t -> t.inputEnvelopeId)
