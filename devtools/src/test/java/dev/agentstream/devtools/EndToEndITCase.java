@@ -171,7 +171,8 @@ class EndToEndITCase extends LocalServicesTestBase {
 
         JobClient job = startJob(OrganismLoader.load(EXAMPLE), EXAMPLE, topics);
         try {
-            simulator.failNext(1, 500);
+            // The example's one backend, tried once and retried three times (its llm.retries).
+            simulator.failNext(4, 500);
             bus.send(topics.bus, thread, request(thread));
 
             List<Envelope> answers = answersOn(topics, 1);

@@ -25,10 +25,17 @@ import dev.agentstream.udfs.llm.LlmClientFactory;
 import dev.agentstream.udfs.llm.OpenAiChatClientFactory;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Backend;
+import dev.agentstream.udfs.organism.LlmSettings;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.registry.RegistrySettings;
+import dev.agentstream.udfs.router.LlmRouterFactory;
+import dev.agentstream.udfs.router.RetryPolicy;
 import dev.agentstream.udfs.turn.Turn;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -146,11 +153,33 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.REGISTRY_MAX_DEPTH));
     }
 
+    /**
+     * The router over the organism's backends, lowest {@code priority} first (declaration order on
+     * ties), with the organism's retries; {@code llm.base-url} points every backend elsewhere.
+     */
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {
-        Backend backend = organism.llm().primary();
-        return new OpenAiChatClientFactory(
-                conf.getOptional(AgentStreamOptions.LLM_BASE_URL).orElse(backend.baseUrl()),
-                backend.apiKeyEnv(),
-                conf.get(AgentStreamOptions.LLM_TIMEOUT));
+        LlmSettings llm = organism.llm();
+        Duration turnDeadline = conf.get(AgentStreamOptions.LLM_TIMEOUT);
+        List<Backend> byPriority = new ArrayList<>(llm.backends());
+        byPriority.sort(Comparator.comparingInt(Backend::priority));
+        List<LlmRouterFactory.BackendSpec> specs = new ArrayList<>();
+        for (Backend backend : byPriority) {
+            Duration attemptTimeout =
+                    backend.timeout() == null || backend.timeout().compareTo(turnDeadline) > 0
+                            ? turnDeadline
+                            : backend.timeout();
+            String baseUrl =
+                    conf.getOptional(AgentStreamOptions.LLM_BASE_URL).orElse(backend.baseUrl());
+            specs.add(
+                    new LlmRouterFactory.BackendSpec(
+                            backend.name(),
+                            backend.model(),
+                            new OpenAiChatClientFactory(
+                                    baseUrl, backend.apiKeyEnv(), attemptTimeout)));
+        }
+        return new LlmRouterFactory(
+                specs,
+                new RetryPolicy(llm.retries(), llm.retryBaseDelay(), llm.retryMaxDelay()),
+                LlmRouterFactory.BreakerSettings.defaults());
     }
 }

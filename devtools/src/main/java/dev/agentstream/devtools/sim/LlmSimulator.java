@@ -151,6 +151,15 @@ public final class LlmSimulator implements AutoCloseable {
         failures.arm(count, httpStatus);
     }
 
+    /**
+     * Makes the next {@code count} chat requests fail as a provider does when the account's quota
+     * is spent: HTTP 429 with error type {@code insufficient_quota}, no Retry-After.
+     */
+    public void failNextQuotaExhausted(int count) {
+        Preconditions.checkArgument(count >= 0, "Count must not be negative: %s", count);
+        failures.arm(count, OpenAiError.QUOTA_EXHAUSTED);
+    }
+
     /** How many chat completion requests arrived so far, failed and invalid ones included. */
     public int requestCount() {
         return chatRequests.get();

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 record OpenAiError(int status, String type, String code, String message) {
 
+    /** Not an HTTP status: the injector's mark for a 429 that says the quota is spent. */
+    static final int QUOTA_EXHAUSTED = -429;
+
     static OpenAiError invalidRequest(String code, String message) {
         return new OpenAiError(400, "invalid_request_error", code, message);
     }
@@ -36,6 +39,12 @@ record OpenAiError(int status, String type, String code, String message) {
     /** The error a provider would send with {@code status}, marked as simulated. */
     static OpenAiError injected(int status) {
         switch (status) {
+            case QUOTA_EXHAUSTED:
+                return new OpenAiError(
+                        429,
+                        "insufficient_quota",
+                        "insufficient_quota",
+                        "Simulated: you exceeded your current quota.");
             case 401:
                 return new OpenAiError(
                         status, "invalid_request_error", "invalid_api_key", "Simulated: bad key.");

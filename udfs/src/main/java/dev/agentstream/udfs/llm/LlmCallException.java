@@ -11,17 +11,39 @@ public class LlmCallException extends RuntimeException {
     /** HTTP status of the failure, or 0 when no response came. */
     private final int status;
 
+    /** The provider's error type or code (e.g. {@code insufficient_quota}), or empty. */
+    private final String errorType;
+
+    /** How long the provider asked to wait before a retry (Retry-After), or 0. */
+    private final long retryAfterMs;
+
     public LlmCallException(int status, String message) {
+        this(status, message, "", 0);
+    }
+
+    public LlmCallException(int status, String message, String errorType, long retryAfterMs) {
         super(message);
         this.status = status;
+        this.errorType = errorType;
+        this.retryAfterMs = retryAfterMs;
     }
 
     public LlmCallException(String message, Throwable cause) {
         super(message, cause);
         this.status = 0;
+        this.errorType = "";
+        this.retryAfterMs = 0;
     }
 
     public int status() {
         return status;
+    }
+
+    public String errorType() {
+        return errorType;
+    }
+
+    public long retryAfterMs() {
+        return retryAfterMs;
     }
 }

@@ -124,7 +124,10 @@ public final class OpenAiChatClient implements LlmClient {
                             ? "no error body"
                             : err.path("type").asText(err.path("code").asText("unknown"));
             throw new LlmCallException(
-                    status, "HTTP " + status + " from provider: " + shortWord(kind));
+                    status,
+                    "HTTP " + status + " from provider: " + shortWord(kind),
+                    shortWord(kind),
+                    RetryAfter.millis(response.getHeader("Retry-After")));
         }
         JsonNode choice = root == null ? null : root.path("choices").path(0);
         if (choice == null || choice.isMissingNode()) {

@@ -40,6 +40,23 @@ public class Turn {
 
     public Turn() {}
 
+    /** A copy of this turn asking for {@code otherModel}; the arrays are shared, never changed. */
+    public Turn withModel(String otherModel) {
+        Turn t = new Turn();
+        t.thread = thread;
+        t.agent = agent;
+        t.replyTo = replyTo;
+        t.chain = chain;
+        t.root = root;
+        t.inputRoot = inputRoot;
+        t.inputEnvelopeId = inputEnvelopeId;
+        t.model = otherModel;
+        t.maxTokens = maxTokens;
+        t.messages = messages;
+        t.createdAt = createdAt;
+        return t;
+    }
+
     @Override
     public String toString() {
         return "Turn{thread="

@@ -1,0 +1,42 @@
+package dev.agentstream.udfs.llm;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/** Reads an HTTP Retry-After header: delay seconds or an HTTP-date, capped. */
+public final class RetryAfter {
+
+    /** The longest wait a provider can ask for; beyond, a call falls back instead. */
+    public static final Duration CAP = Duration.ofSeconds(60);
+
+    private RetryAfter() {}
+
+    /** The wait in milliseconds, 0 when absent or unreadable, at most {@link #CAP}. */
+    public static long millis(String header) {
+        return millis(header, Instant.now());
+    }
+
+    static long millis(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return 0;
+        }
+        String value = header.strip();
+        long ms;
+        try {
+            ms = Math.multiplyExact(Long.parseLong(value), 1000L);
+        } catch (NumberFormatException | ArithmeticException notSeconds) {
+            try {
+                Instant at =
+                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                                .toInstant();
+                ms = Duration.between(now, at).toMillis();
+            } catch (DateTimeParseException unreadable) {
+                return 0;
+            }
+        }
+        return Math.max(0, Math.min(ms, CAP.toMillis()));
+    }
+}
