@@ -175,7 +175,9 @@ public final class AgentStreamGraph {
                             backend.name(),
                             backend.model(),
                             new OpenAiChatClientFactory(
-                                    baseUrl, backend.apiKeyEnv(), attemptTimeout)));
+                                    baseUrl, backend.apiKeyEnv(), attemptTimeout),
+                            backend.rateLimitTpm(),
+                            backend.maxConcurrent()));
         }
         return new LlmRouterFactory(
                 specs,

@@ -138,6 +138,78 @@ class LlmRouterTest {
         }
     }
 
+    @Test
+    void shouldSendACallThePrimaryHasNoRoomForToTheFallback() throws Exception {
+        primary.setLatency(Duration.ofMillis(400));
+        LlmClient router =
+                new LlmRouterFactory(
+                                List.of(
+                                        new BackendSpec(
+                                                "primary", "primary-model", client(primary), 0, 1),
+                                        spec("fallback", fallback)),
+                                TWO_RETRIES,
+                                BreakerSettings.defaults())
+                        .create();
+        try (router) {
+            var first = router.complete(turn());
+            var second = router.complete(turn());
+
+            assertThat(second.get(10, TimeUnit.SECONDS).responseModel())
+                    .isEqualTo("fallback-model");
+            assertThat(first.get(10, TimeUnit.SECONDS).responseModel()).isEqualTo("primary-model");
+        }
+    }
+
+    @Test
+    void shouldWaitForRoomWhenNoBackendHasAny() throws Exception {
+        primary.setLatency(Duration.ofMillis(200));
+        LlmClient router =
+                new LlmRouterFactory(
+                                List.of(
+                                        new BackendSpec(
+                                                "primary", "primary-model", client(primary), 0, 1)),
+                                TWO_RETRIES,
+                                BreakerSettings.defaults())
+                        .create();
+        try (router) {
+            var turns = List.of(router.complete(turn()), router.complete(turn()));
+
+            for (var t : turns) {
+                assertThat(t.get(10, TimeUnit.SECONDS).responseModel()).isEqualTo("primary-model");
+            }
+            assertThat(primary.requestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldSendACallOverThePrimarysTokensPerMinuteToTheFallback() throws Exception {
+        // One turn is about 80 tokens (64 completion + the prompt): the second does not fit.
+        LlmClient router =
+                new LlmRouterFactory(
+                                List.of(
+                                        new BackendSpec(
+                                                "primary",
+                                                "primary-model",
+                                                client(primary),
+                                                120,
+                                                0),
+                                        spec("fallback", fallback)),
+                                TWO_RETRIES,
+                                BreakerSettings.defaults())
+                        .create();
+        try (router) {
+            assertThat(router.complete(turn()).get(10, TimeUnit.SECONDS).responseModel())
+                    .isEqualTo("primary-model");
+            assertThat(router.complete(turn()).get(10, TimeUnit.SECONDS).responseModel())
+                    .isEqualTo("fallback-model");
+            assertThat(primary.requestCount()).isEqualTo(1);
+        }
+    }
+
+    private static OpenAiChatClientFactory client(LlmSimulator simulator) {
+        return new OpenAiChatClientFactory(simulator.baseUrl(), "", Duration.ofSeconds(5));
+    }
+
     private LlmClient router(RetryPolicy retry, BreakerSettings breaker) {
         return new LlmRouterFactory(
                         List.of(spec("primary", primary), spec("fallback", fallback)),

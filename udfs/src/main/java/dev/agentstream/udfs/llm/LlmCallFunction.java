@@ -46,7 +46,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
 
     @Override
     public void open(OpenContext openContext) {
-        client = clients.create();
+        client = clients.create(getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         submitter =
                 Executors.newFixedThreadPool(
                         2,

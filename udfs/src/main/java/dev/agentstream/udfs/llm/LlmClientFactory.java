@@ -7,4 +7,12 @@ import java.io.Serializable;
 public interface LlmClientFactory extends Serializable {
 
     LlmClient create();
+
+    /**
+     * The client of one of {@code subtasks} parallel subtasks: limits meant for the whole job are
+     * shared out among them.
+     */
+    default LlmClient create(int subtasks) {
+        return create();
+    }
 }

@@ -3,6 +3,8 @@ package dev.agentstream.udfs.router;
 import dev.agentstream.udfs.llm.LlmCallException;
 import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmReply;
+import dev.agentstream.udfs.turn.ChatMessage;
+import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
@@ -13,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -29,11 +32,25 @@ public final class LlmRouter implements LlmClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmRouter.class);
 
-    /** One backend: its client, the model it serves, and its breaker. */
-    public record Route(String name, String model, LlmClient client, CircuitBreaker breaker) {}
+    /** One backend: its client, the model it serves, its breaker and its limits. */
+    public record Route(
+            String name,
+            String model,
+            LlmClient client,
+            CircuitBreaker breaker,
+            Admission admission) {
+
+        public Route(String name, String model, LlmClient client, CircuitBreaker breaker) {
+            this(name, model, client, breaker, Admission.of(name, 0, 0));
+        }
+    }
+
+    /** How long a turn that no backend can admit now waits before asking them all again. */
+    static final long ADMISSION_PAUSE_MS = 50;
 
     private final List<Route> routes;
     private final RetryPolicy retry;
+    private final TokenCounter counter = new TokenCounter();
 
     public LlmRouter(List<Route> routes, RetryPolicy retry) {
         if (routes.isEmpty()) {
@@ -54,28 +71,59 @@ public final class LlmRouter implements LlmClient {
                         attempt.cancel(true);
                     }
                 });
-        attempt(new Attempt(turn, result, inFlight), 0, 0, null);
+        int tokens = turn.maxTokens;
+        for (ChatMessage m : turn.messages) {
+            tokens += counter.count(m);
+        }
+        attempt(new Attempt(turn, tokens, result, inFlight, new AtomicBoolean()), 0, 0, null);
         return result;
     }
 
     /** The state one turn's attempts share. */
     private record Attempt(
             Turn turn,
+            int tokens,
             CompletableFuture<LlmReply> result,
-            AtomicReference<CompletableFuture<LlmReply>> inFlight) {}
+            AtomicReference<CompletableFuture<LlmReply>> inFlight,
+            AtomicBoolean crowded) {}
 
     private void attempt(Attempt a, int index, int tries, LlmCallException last) {
         if (a.result().isDone()) {
             return;
         }
         if (index >= routes.size()) {
+            if (last == null && a.crowded().getAndSet(false)) {
+                // Every backend that would take it is at its limits: wait for room, not fail.
+                later(ADMISSION_PAUSE_MS * 1_000_000L, () -> attempt(a, 0, 0, null));
+                return;
+            }
             a.result().completeExceptionally(everyBackendFailed(last));
             return;
         }
         Route route = routes.get(index);
         if (!route.breaker().tryAcquirePermission()) {
-            LlmCallException open = new LlmCallException(0, route.name() + ": circuit open");
-            attempt(a, index + 1, 0, last != null ? last : open);
+            attempt(a, index + 1, 0, last);
+            return;
+        }
+        long wait = route.admission().admit(a.tokens());
+        if (wait < 0) {
+            route.breaker().releasePermission();
+            a.crowded().set(true);
+            attempt(a, index + 1, 0, last);
+            return;
+        }
+        if (wait > 0) {
+            later(wait, () -> call(a, index, tries, route));
+        } else {
+            call(a, index, tries, route);
+        }
+    }
+
+    /** Makes one admitted attempt on {@code route}. */
+    private void call(Attempt a, int index, int tries, Route route) {
+        if (a.result().isDone()) {
+            route.breaker().releasePermission();
+            route.admission().release();
             return;
         }
         long start = System.nanoTime();
@@ -87,8 +135,10 @@ public final class LlmRouter implements LlmClient {
         }
         a.inFlight().set(call);
         call.whenComplete(
-                (reply, error) ->
-                        settle(a, index, tries, route, System.nanoTime() - start, reply, error));
+                (reply, error) -> {
+                    route.admission().release();
+                    settle(a, index, tries, route, System.nanoTime() - start, reply, error);
+                });
     }
 
     private void settle(
@@ -132,9 +182,7 @@ public final class LlmRouter implements LlmClient {
                 route.breaker().onError(nanos, TimeUnit.NANOSECONDS, failure);
                 if (tries < retry.retries()) {
                     long pause = retry.delayMs(tries, failure.retryAfterMs());
-                    CompletableFuture.runAsync(
-                            () -> attempt(a, index, tries + 1, failure),
-                            CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS));
+                    later(pause * 1_000_000L, () -> attempt(a, index, tries + 1, failure));
                 } else {
                     attempt(a, index + 1, 0, failure);
                 }
@@ -142,8 +190,14 @@ public final class LlmRouter implements LlmClient {
         }
     }
 
+    /** Runs {@code step} after {@code nanos}, on no thread of the caller's: nothing sleeps. */
+    private static void later(long nanos, Runnable step) {
+        CompletableFuture.runAsync(
+                step, CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS));
+    }
+
     private static LlmCallException everyBackendFailed(LlmCallException last) {
-        String cause = last == null ? "no backend" : last.getMessage();
+        String cause = last == null ? "every circuit is open" : last.getMessage();
         return new LlmCallException(
                 last == null ? 0 : last.status(), "every backend failed; last: " + cause);
     }

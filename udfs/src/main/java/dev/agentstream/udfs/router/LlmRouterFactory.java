@@ -25,9 +25,18 @@ public record LlmRouterFactory(
 
     private static final long serialVersionUID = 1L;
 
-    /** One backend: a name for logs and metrics, the model it serves, its client factory. */
-    public record BackendSpec(String name, String model, LlmClientFactory client)
-            implements Serializable {}
+    /**
+     * One backend: a name for logs and metrics, the model it serves, its client factory, and its
+     * limits for the whole job (0 for none): tokens per minute and calls in flight.
+     */
+    public record BackendSpec(
+            String name, String model, LlmClientFactory client, int rateLimitTpm, int maxConcurrent)
+            implements Serializable {
+
+        public BackendSpec(String name, String model, LlmClientFactory client) {
+            this(name, model, client, 0, 0);
+        }
+    }
 
     /**
      * A backend's circuit opens when at least {@code failureRatePercent} of the last {@code window}
@@ -49,6 +58,11 @@ public record LlmRouterFactory(
 
     @Override
     public LlmClient create() {
+        return create(1);
+    }
+
+    @Override
+    public LlmClient create(int subtasks) {
         CircuitBreakerConfig config =
                 CircuitBreakerConfig.custom()
                         .failureRateThreshold(breaker.failureRatePercent())
@@ -65,8 +79,17 @@ public record LlmRouterFactory(
                             spec.name(),
                             spec.model(),
                             spec.client().create(),
-                            CircuitBreaker.of(spec.name(), config)));
+                            CircuitBreaker.of(spec.name(), config),
+                            Admission.of(
+                                    spec.name(),
+                                    share(spec.rateLimitTpm(), subtasks),
+                                    share(spec.maxConcurrent(), subtasks))));
         }
         return new LlmRouter(routes, retry);
+    }
+
+    /** One subtask's share of a job-wide limit, at least 1; 0 stays "no limit". */
+    private static int share(int limit, int subtasks) {
+        return limit <= 0 ? 0 : Math.max(1, (limit + subtasks - 1) / subtasks);
     }
 }
