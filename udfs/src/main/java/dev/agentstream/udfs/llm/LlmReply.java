@@ -1,12 +1,18 @@
 package dev.agentstream.udfs.llm;
 
 /**
- * What a provider answered to one chat call, normalised.
+ * What a provider answered to one chat call, normalised across wire protocols.
  *
- * @param text the assistant message's content; empty when the provider sent none
+ * @param text the assistant message's text; a refusal's reason when {@code refused}; else empty
+ * @param promptTokens input tokens billed, cache reads and writes included
+ * @param completionTokens output tokens billed
  * @param responseModel the model that answered, as the provider names it
  * @param responseId the provider's id of the response
  * @param finishReason why generation stopped, as the provider says it
+ * @param cacheReadTokens the part of {@code promptTokens} read from the provider's prompt cache
+ * @param cacheWriteTokens the part of {@code promptTokens} written to the provider's prompt cache
+ * @param refused true when the provider answered without text: a content filter, a refusal, or a
+ *     tool call nobody asked for; the tokens are still billed
  */
 public record LlmReply(
         String text,
@@ -14,4 +20,20 @@ public record LlmReply(
         int completionTokens,
         String responseModel,
         String responseId,
-        String finishReason) {}
+        String finishReason,
+        int cacheReadTokens,
+        int cacheWriteTokens,
+        boolean refused) {
+
+    /** A plain answer: no prompt-cache tokens, not refused. */
+    public LlmReply(
+            String text,
+            int promptTokens,
+            int completionTokens,
+            String responseModel,
+            String responseId,
+            String finishReason) {
+        this(text, promptTokens, completionTokens, responseModel, responseId, finishReason, 0, 0,
+                false);
+    }
+}
