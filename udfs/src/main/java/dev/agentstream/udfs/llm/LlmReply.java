@@ -33,7 +33,15 @@ public record LlmReply(
             String responseModel,
             String responseId,
             String finishReason) {
-        this(text, promptTokens, completionTokens, responseModel, responseId, finishReason, 0, 0,
+        this(
+                text,
+                promptTokens,
+                completionTokens,
+                responseModel,
+                responseId,
+                finishReason,
+                0,
+                0,
                 false);
     }
 }
