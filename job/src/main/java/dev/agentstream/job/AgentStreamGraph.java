@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.context.ContextSettings;
 import dev.agentstream.udfs.context.ThreadContextFunction;
 import dev.agentstream.udfs.conversation.ConversationBudgetFunction;
@@ -30,6 +31,7 @@ import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.router.LlmRouterFactory;
 import dev.agentstream.udfs.router.RetryPolicy;
+import dev.agentstream.udfs.router.Strategy;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -90,11 +92,15 @@ public final class AgentStreamGraph {
                         .name(OperatorIds.CONVERSATION_BUDGET);
 
         // Call the model without blocking; every turn yields one result, failed or not.
-        // Ordered, so that a thread's answers leave in the order its turns arrived.
+        // Partitioned by cache key, so that each subtask's response cache is a shard of one.
+        // Ordered, so that a subtask's answers leave in the order its turns arrived.
         DataStream<TurnResult> results =
                 AsyncDataStream.orderedWait(
-                                admitted,
-                                new LlmCallFunction(llmClients(organism, conf)),
+                                admitted.keyBy(new CallKey(), Types.STRING),
+                                new LlmCallFunction(
+                                        llmClients(organism, conf),
+                                        new CacheSettings(
+                                                conf.get(AgentStreamOptions.CACHE_MAX_ENTRIES))),
                                 conf.get(AgentStreamOptions.LLM_TIMEOUT).toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 conf.get(AgentStreamOptions.LLM_CAPACITY))
@@ -177,11 +183,13 @@ public final class AgentStreamGraph {
                             new OpenAiChatClientFactory(
                                     baseUrl, backend.apiKeyEnv(), attemptTimeout),
                             backend.rateLimitTpm(),
-                            backend.maxConcurrent()));
+                            backend.maxConcurrent(),
+                            backend.contextWindow()));
         }
         return new LlmRouterFactory(
                 specs,
                 new RetryPolicy(llm.retries(), llm.retryBaseDelay(), llm.retryMaxDelay()),
-                LlmRouterFactory.BreakerSettings.defaults());
+                LlmRouterFactory.BreakerSettings.defaults(),
+                Strategy.of(llm.strategy()));
     }
 }

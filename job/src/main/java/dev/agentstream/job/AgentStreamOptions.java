@@ -180,6 +180,16 @@ public final class AgentStreamOptions {
                     .defaultValue(64)
                     .withDescription("Calls in flight per subtask of the async LLM operator.");
 
+    // ------------------------------------------------------------------ cache
+
+    public static final ConfigOption<Long> CACHE_MAX_ENTRIES =
+            ConfigOptions.key("cache.max-entries")
+                    .longType()
+                    .defaultValue(10_000L)
+                    .withDescription(
+                            "Answers each LLM-call subtask keeps in its shard of the response"
+                                    + " cache (only agents with cache: true use it).");
+
     // ------------------------------------------------------------------ delivery
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
@@ -220,6 +230,7 @@ public final class AgentStreamOptions {
                     "context.",
                     "conversation.",
                     "llm.",
+                    "cache.",
                     "registry.",
                     "sink.");
 

@@ -53,7 +53,7 @@ final class Addressing {
 
     /**
      * True when a listener of the organism (an agent or a tool) sends an agent what only an answer
-     * to a call can be: a reply, or a payload that is not the agent's.
+     * to a call can be: a reply or a refusal, or a payload that is not the agent's.
      */
     boolean looksLikeAnswer(Envelope envelope, Optional<Listener> recipient) {
         if (recipient.isEmpty()
@@ -63,7 +63,8 @@ final class Addressing {
         }
         boolean reply =
                 SystemPayloads.AGENTSTREAM_NS.equals(envelope.payloadNamespace)
-                        && SystemPayloads.REPLY.equals(envelope.payloadRoot);
+                        && (SystemPayloads.REPLY.equals(envelope.payloadRoot)
+                                || SystemPayloads.REFUSAL.equals(envelope.payloadRoot));
         boolean foreignPayload =
                 envelope.hasPlainPayload()
                         && !recipient.get().rootTag().equals(envelope.payloadRoot);

@@ -34,8 +34,8 @@ import java.util.Set;
  * becomes an envelope from the agent (never what the model claims). An element a peer accepts is a
  * call: it goes to the peer on a new subthread with a signed registry link, and a {@code <sent>}
  * record of it stays on the agent's thread. Any other element goes back to the sender on the same
- * thread. An answer with no element becomes a {@code <reply>} to the sender; a failed call becomes
- * a {@code <huh>} to the sender.
+ * thread. An answer with no element becomes a {@code <reply>} to the sender; an answer the provider
+ * gave without text a {@code <refusal>}; a failed call becomes a {@code <huh>} to the sender.
  *
  * <p>Whatever the model wrote, every envelope that leaves can be written to the bus: elements in
  * the system's own namespaces count as text, an answer with more than {@link #MAX_ELEMENTS}
@@ -95,10 +95,14 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     @Override
     public void processElement(TurnResult result, Context ctx, Collector<Envelope> out) {
         Turn turn = result.turn;
-        List<Envelope> envelopes =
-                result.isOk()
-                        ? answer(turn, XmlChars.strip(result.text), ctx)
-                        : List.of(huh(turn, failure(result)));
+        List<Envelope> envelopes;
+        if (result.isOk()) {
+            envelopes = answer(turn, XmlChars.strip(result.text), ctx);
+        } else if (result.isRefused()) {
+            envelopes = List.of(refusal(turn, result));
+        } else {
+            envelopes = List.of(huh(turn, failure(result)));
+        }
         withIds(turn, envelopes);
         if (!writable(envelopes)) {
             unusable.inc();
@@ -327,6 +331,14 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         return Optional.empty();
     }
 
+    /** What the sender gets when the model answered without text: why, as the provider said. */
+    private static Envelope refusal(Turn turn, TurnResult result) {
+        String reason = result.text.isBlank() ? result.finishReason : result.text;
+        String payload = SystemPayloads.refusal(cut(XmlChars.strip(reason)));
+        return envelope(
+                turn, turn.replyTo, payload, SystemPayloads.REFUSAL, SystemPayloads.AGENTSTREAM_NS);
+    }
+
     private static Envelope huh(Turn turn, String message) {
         String huh =
                 SystemPayloads.huh(
@@ -372,6 +384,9 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         u.promptTokens = result.promptTokens;
         u.completionTokens = result.completionTokens;
         u.totalTokens = result.promptTokens + result.completionTokens;
+        u.cacheReadTokens = result.cacheReadTokens;
+        u.cacheWriteTokens = result.cacheWriteTokens;
+        u.cacheHit = result.cacheHit;
         u.latencyMs = result.latencyMs;
         u.resent = result.resent;
         u.status = result.status;

@@ -24,6 +24,9 @@ public final class SystemPayloads {
     /** Root tag of an agent's plain-text reply, in {@link #AGENTSTREAM_NS}. */
     public static final String REPLY = "reply";
 
+    /** Root tag of a provider's refusal to answer, in {@link #AGENTSTREAM_NS}. */
+    public static final String REFUSAL = "refusal";
+
     /** Namespace of xml-pipeline's system messages ({@code system-msg.xsd}). */
     public static final String SYSTEM_NS = "https://xml-pipeline.org/system";
 
@@ -38,6 +41,20 @@ public final class SystemPayloads {
                     w.writeStartElement("", REPLY, AGENTSTREAM_NS);
                     w.writeDefaultNamespace(AGENTSTREAM_NS);
                     w.writeCharacters(XmlChars.strip(text));
+                    w.writeEndElement();
+                });
+    }
+
+    /**
+     * {@code <refusal xmlns="https://agentstream.dev/ns/v1">reason</refusal>}: the model answered
+     * without text (a content filter, a refusal, a tool call nobody asked for).
+     */
+    public static String refusal(String reason) {
+        return write(
+                w -> {
+                    w.writeStartElement("", REFUSAL, AGENTSTREAM_NS);
+                    w.writeDefaultNamespace(AGENTSTREAM_NS);
+                    w.writeCharacters(XmlChars.strip(reason));
                     w.writeEndElement();
                 });
     }

@@ -5,6 +5,9 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
+import dev.agentstream.udfs.cache.CacheSettings;
+import dev.agentstream.udfs.cache.CachingLlmClient;
+import dev.agentstream.udfs.cache.SecondTier;
 import dev.agentstream.udfs.turn.Turn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,14 +24,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs each turn's LLM call through Flink async I/O. Every turn yields exactly one {@link
  * TurnResult}, on every path: an answer, a provider failure, an exception thrown while starting the
- * call, or the operator's timeout. A provider error never fails the job.
+ * call, or the operator's timeout. A provider error never fails the job. Turns of agents that cache
+ * go through this subtask's shard of the response cache first ({@link CachingLlmClient}).
  */
 public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LlmCallFunction.class);
 
+    /** Answers one subtask keeps in its shard of the response cache unless told otherwise. */
+    public static final long DEFAULT_CACHE_ENTRIES = 10_000;
+
     private final LlmClientFactory clients;
+    private final CacheSettings cache;
 
     private transient LlmClient client;
     private transient ExecutorService submitter;
@@ -36,17 +44,47 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     private transient Counter calls;
     private transient Counter failures;
     private transient Counter resent;
+    private transient Counter cacheHits;
+    private transient Counter cacheMisses;
 
     /** Wall-clock time this task attempt opened; turns built before it were restored. */
     private transient long openedAt;
 
+    /** With a response cache of {@link #DEFAULT_CACHE_ENTRIES} entries per subtask. */
     public LlmCallFunction(LlmClientFactory clients) {
+        this(clients, new CacheSettings(DEFAULT_CACHE_ENTRIES));
+    }
+
+    public LlmCallFunction(LlmClientFactory clients, CacheSettings cache) {
         this.clients = clients;
+        this.cache = cache;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        client = clients.create(getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        var metrics = getRuntimeContext().getMetricGroup();
+        cacheHits = metrics.counter("cacheHits");
+        cacheMisses = metrics.counter("cacheMisses");
+        LlmClient router =
+                clients.create(
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                        metrics.addGroup("router"));
+        client =
+                new CachingLlmClient(
+                        router,
+                        cache.maxEntries(),
+                        SecondTier.NONE,
+                        new CachingLlmClient.Counts() {
+                            @Override
+                            public void hit() {
+                                cacheHits.inc();
+                            }
+
+                            @Override
+                            public void miss() {
+                                cacheMisses.inc();
+                            }
+                        });
         submitter =
                 Executors.newFixedThreadPool(
                         2,
@@ -56,7 +94,6 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
                             return t;
                         });
         inFlight = new ConcurrentHashMap<>();
-        var metrics = getRuntimeContext().getMetricGroup();
         calls = metrics.counter("llmCalls");
         failures = metrics.counter("llmFailures");
         resent = metrics.counter("llmCallsResentAfterRestore");

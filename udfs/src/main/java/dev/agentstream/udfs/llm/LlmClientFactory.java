@@ -1,5 +1,7 @@
 package dev.agentstream.udfs.llm;
 
+import org.apache.flink.metrics.MetricGroup;
+
 import java.io.Serializable;
 
 /** Builds the LLM client inside a task, where it is opened; ships with the job's functions. */
@@ -14,5 +16,10 @@ public interface LlmClientFactory extends Serializable {
      */
     default LlmClient create(int subtasks) {
         return create();
+    }
+
+    /** As {@link #create(int)}, reporting the client's own metrics (if any) into {@code group}. */
+    default LlmClient create(int subtasks, MetricGroup group) {
+        return create(subtasks);
     }
 }

@@ -13,6 +13,8 @@ package dev.agentstream.udfs.llm;
  * @param cacheWriteTokens the part of {@code promptTokens} written to the provider's prompt cache
  * @param refused true when the provider answered without text: a content filter, a refusal, or a
  *     tool call nobody asked for; the tokens are still billed
+ * @param cacheHit true when the answer came from the response cache: no provider was asked, and the
+ *     token counts are zero
  */
 public record LlmReply(
         String text,
@@ -23,7 +25,38 @@ public record LlmReply(
         String finishReason,
         int cacheReadTokens,
         int cacheWriteTokens,
-        boolean refused) {
+        boolean refused,
+        boolean cacheHit) {
+
+    /** A provider's answer (not from the response cache). */
+    public LlmReply(
+            String text,
+            int promptTokens,
+            int completionTokens,
+            String responseModel,
+            String responseId,
+            String finishReason,
+            int cacheReadTokens,
+            int cacheWriteTokens,
+            boolean refused) {
+        this(
+                text,
+                promptTokens,
+                completionTokens,
+                responseModel,
+                responseId,
+                finishReason,
+                cacheReadTokens,
+                cacheWriteTokens,
+                refused,
+                false);
+    }
+
+    /** This answer served again from the response cache: no provider tokens. */
+    public LlmReply asCacheHit() {
+        return new LlmReply(
+                text, 0, 0, responseModel, responseId, finishReason, 0, 0, refused, true);
+    }
 
     /** A plain answer: no prompt-cache tokens, not refused. */
     public LlmReply(

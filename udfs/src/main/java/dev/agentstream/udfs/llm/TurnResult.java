@@ -8,12 +8,18 @@ public class TurnResult {
     public static final String OK = "ok";
     public static final String FAILED = "failed";
 
+    /**
+     * Called, but the provider answered without text (a content filter, a refusal, a tool call):
+     * the tokens are billed, the sender gets a refusal.
+     */
+    public static final String REFUSED = "refused";
+
     /** Not called: a limit of the job refused the turn; {@link #error} says which. */
     public static final String REJECTED = "rejected";
 
     public Turn turn;
 
-    /** {@link #OK}, {@link #FAILED} or {@link #REJECTED}. */
+    /** {@link #OK}, {@link #REFUSED}, {@link #FAILED} or {@link #REJECTED}. */
     public String status;
 
     /** The answer's text; empty when failed or when the provider sent no content. */
@@ -24,6 +30,14 @@ public class TurnResult {
     public String responseModel = "";
     public String responseId = "";
     public String finishReason = "";
+
+    /** The part of {@link #promptTokens} read from, resp. written to, the provider's cache. */
+    public int cacheReadTokens;
+
+    public int cacheWriteTokens;
+
+    /** The answer came from the response cache: no provider was asked, no tokens. */
+    public boolean cacheHit;
 
     /** Short cause of a failure (status and error type), empty when ok. */
     public String error = "";
@@ -41,13 +55,16 @@ public class TurnResult {
     public static TurnResult ok(Turn turn, LlmReply reply, long latencyMs) {
         TurnResult r = new TurnResult();
         r.turn = turn;
-        r.status = OK;
+        r.status = reply.refused() ? REFUSED : OK;
         r.text = reply.text();
         r.promptTokens = reply.promptTokens();
         r.completionTokens = reply.completionTokens();
         r.responseModel = reply.responseModel();
         r.responseId = reply.responseId();
         r.finishReason = reply.finishReason();
+        r.cacheReadTokens = reply.cacheReadTokens();
+        r.cacheWriteTokens = reply.cacheWriteTokens();
+        r.cacheHit = reply.cacheHit();
         r.latencyMs = latencyMs;
         return r;
     }
@@ -74,5 +91,9 @@ public class TurnResult {
 
     public boolean isOk() {
         return OK.equals(status);
+    }
+
+    public boolean isRefused() {
+        return REFUSED.equals(status);
     }
 }

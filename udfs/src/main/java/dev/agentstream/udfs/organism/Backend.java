@@ -11,6 +11,8 @@ import java.time.Duration;
  *
  * @param apiKeyEnv name of the environment variable that holds the key; the key itself is read only
  *     where the call is made and never stored or logged
+ * @param contextWindow tokens the model's context holds ({@code context_window:}, our addition), or
+ *     0 when not declared; the router sends a longer prompt elsewhere, or cuts its history
  */
 public record Backend(
         String provider,
@@ -21,5 +23,6 @@ public record Backend(
         int priority,
         int rateLimitTpm,
         int maxConcurrent,
-        Duration timeout)
+        Duration timeout,
+        int contextWindow)
         implements Serializable {}

@@ -1,6 +1,7 @@
 package dev.agentstream.udfs.organism;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -9,6 +10,8 @@ import java.util.List;
  * path is recorded and never used.
  *
  * @param payloadClass dotted class path; its last segment is the payload's root tag
+ * @param cacheTtl how long an agent's answers are kept in the response cache ({@code cache: true},
+ *     {@code cache_ttl:} seconds, our additions); zero when the agent does not cache
  */
 public record Listener(
         String name,
@@ -17,13 +20,20 @@ public record Listener(
         String description,
         boolean agent,
         List<String> peers,
-        String prompt)
+        String prompt,
+        Duration cacheTtl)
         implements Serializable {
 
     public Listener {
         peers = List.copyOf(peers);
+        cacheTtl = cacheTtl == null ? Duration.ZERO : cacheTtl;
         description = description == null ? "" : description;
         prompt = prompt == null ? "" : prompt;
+    }
+
+    /** True when the agent's answers may come from the response cache. */
+    public boolean caches() {
+        return !cacheTtl.isZero();
     }
 
     /** Root tag of the payloads this listener accepts: the last segment of its payload class. */

@@ -26,6 +26,9 @@ public final class OrganismLoader {
     /** The name the job writes its own errors and answers under; no listener may take it. */
     private static final String RESERVED_NAME = SystemPayloads.JOB_SENDER;
 
+    /** How long cached answers live when an agent says {@code cache: true} and nothing more. */
+    static final double DEFAULT_CACHE_TTL_S = 3600;
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private OrganismLoader() {}
@@ -113,7 +116,8 @@ public final class OrganismLoader {
                 keys.nonNegativeInt(node, path + ".priority", "priority", 1),
                 keys.nonNegativeInt(node, path + ".rate_limit_tpm", "rate_limit_tpm", 0),
                 keys.nonNegativeInt(node, path + ".max_concurrent", "max_concurrent", 0),
-                keys.seconds(node, path + ".timeout", "timeout", 120.0));
+                keys.seconds(node, path + ".timeout", "timeout", 120.0),
+                keys.nonNegativeInt(node, path + ".context_window", "context_window", 0));
     }
 
     private static List<Listener> listeners(Keys keys, JsonNode list) {
@@ -142,7 +146,8 @@ public final class OrganismLoader {
                             node.path("description").asText(""),
                             node.path("agent").asBoolean(false),
                             peers,
-                            node.path("prompt").asText(""));
+                            node.path("prompt").asText(""),
+                            cacheTtl(keys, node, path));
             if (RESERVED_NAME.equals(name)) {
                 throw keys.error(
                         path + ".name", "\"" + RESERVED_NAME + "\" is the job's own sender name");
@@ -162,6 +167,31 @@ public final class OrganismLoader {
             listeners.add(listener);
         }
         return listeners;
+    }
+
+    /** {@code cache: true} turns the response cache on, {@code cache_ttl:} (seconds) tunes it. */
+    private static Duration cacheTtl(Keys keys, JsonNode node, String path) {
+        JsonNode cache = node.path("cache");
+        if (cache.isMissingNode() || cache.isNull()) {
+            if (node.has("cache_ttl")) {
+                throw keys.error(path + ".cache_ttl", "needs cache: true");
+            }
+            return Duration.ZERO;
+        }
+        if (!cache.isBoolean()) {
+            throw keys.error(path + ".cache", "must be true or false: " + cache.asText());
+        }
+        if (!cache.asBoolean()) {
+            return Duration.ZERO;
+        }
+        if (!node.path("agent").asBoolean(false)) {
+            throw keys.error(path + ".cache", "only an agent's answers can be cached");
+        }
+        Duration ttl = keys.seconds(node, path + ".cache_ttl", "cache_ttl", DEFAULT_CACHE_TTL_S);
+        if (ttl.isZero()) {
+            throw keys.error(path + ".cache_ttl", "must be more than 0 seconds");
+        }
+        return ttl;
     }
 
     private static void checkPeers(Keys keys, List<Listener> listeners) {

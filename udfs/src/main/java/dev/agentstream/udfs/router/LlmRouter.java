@@ -3,27 +3,31 @@ package dev.agentstream.udfs.router;
 import dev.agentstream.udfs.llm.LlmCallException;
 import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmReply;
-import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Failover across an organism's backends, in priority order. Each attempt goes to the first backend
- * whose circuit breaker (resilience4j) lets it through; a failure is retried on the same backend
- * with backoff while retries last, then falls back to the next backend, or gives up at once when
- * the request itself is wrong (see {@link Failure}). Pauses are scheduled, never slept: no thread
- * waits, and the task thread is never touched.
+ * Routes a turn across an organism's backends in the order its {@link Strategy} gives. Each attempt
+ * goes to the next backend whose context window holds the prompt and whose circuit breaker
+ * (resilience4j) and limits let it through; a failure is retried on the same backend with backoff
+ * while retries last, then falls back to the next backend, or gives up at once when the request
+ * itself is wrong (see {@link ErrorClass}). A prompt too long for every window is cut, oldest
+ * history first. Pauses are scheduled, never slept: no thread waits, and the task thread is never
+ * touched.
  *
  * <p>The returned future completes once (with the first reply, or the last failure when every
  * backend has failed); cancelling it cancels the attempt in flight.
@@ -32,16 +36,25 @@ public final class LlmRouter implements LlmClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmRouter.class);
 
-    /** One backend: its client, the model it serves, its breaker and its limits. */
+    /**
+     * One backend: its client, the model it serves, its breaker, its limits, its context window in
+     * tokens (0: unknown, never skipped) and its calls in flight from this subtask.
+     */
     public record Route(
             String name,
             String model,
             LlmClient client,
             CircuitBreaker breaker,
-            Admission admission) {
+            Admission admission,
+            int contextWindow,
+            AtomicInteger inFlight) {
 
         public Route(String name, String model, LlmClient client, CircuitBreaker breaker) {
-            this(name, model, client, breaker, Admission.of(name, 0, 0));
+            this(name, model, client, breaker, Admission.of(name, 0, 0), 0, new AtomicInteger());
+        }
+
+        boolean holds(int tokens) {
+            return contextWindow <= 0 || tokens <= contextWindow;
         }
     }
 
@@ -50,14 +63,25 @@ public final class LlmRouter implements LlmClient {
 
     private final List<Route> routes;
     private final RetryPolicy retry;
+    private final Strategy strategy;
+    private final RouterMetrics metrics;
+    private final AtomicLong turns = new AtomicLong();
     private final TokenCounter counter = new TokenCounter();
 
     public LlmRouter(List<Route> routes, RetryPolicy retry) {
+        this(routes, retry, Strategy.FAILOVER, RouterMetrics.NONE);
+    }
+
+    /** A router over {@code routes}, which are in priority order. */
+    public LlmRouter(
+            List<Route> routes, RetryPolicy retry, Strategy strategy, RouterMetrics metrics) {
         if (routes.isEmpty()) {
             throw new IllegalArgumentException("a router needs at least one backend");
         }
         this.routes = List.copyOf(routes);
         this.retry = retry;
+        this.strategy = strategy;
+        this.metrics = metrics;
     }
 
     @Override
@@ -71,44 +95,92 @@ public final class LlmRouter implements LlmClient {
                         attempt.cancel(true);
                     }
                 });
-        int tokens = turn.maxTokens;
-        for (ChatMessage m : turn.messages) {
-            tokens += counter.count(m);
+        Attempt a = new Attempt(result, inFlight, strategy.order(routes, turns));
+        if (plan(a, turn, false)) {
+            attempt(a, 0, 0, null);
         }
-        attempt(new Attempt(turn, tokens, result, inFlight, new AtomicBoolean()), 0, 0, null);
         return result;
     }
 
-    /** The state one turn's attempts share. */
-    private record Attempt(
-            Turn turn,
-            int tokens,
-            CompletableFuture<LlmReply> result,
-            AtomicReference<CompletableFuture<LlmReply>> inFlight,
-            AtomicBoolean crowded) {}
+    /**
+     * Sets the prompt the attempts send and the backends whose windows hold it, cutting the history
+     * when none does. Returns false when the turn failed: not even its input fits.
+     */
+    private boolean plan(Attempt a, Turn turn, boolean trimmed) {
+        int tokens = ContextFit.tokens(turn, counter);
+        List<Route> fitting = fitting(a.order, tokens);
+        if (fitting.isEmpty()) {
+            int largest = a.order.stream().mapToInt(Route::contextWindow).max().orElse(0);
+            Turn shorter = ContextFit.fit(turn, largest, counter);
+            if (shorter == null) {
+                a.result.completeExceptionally(tooLong(tokens, largest));
+                return false;
+            }
+            LOG.info(
+                    "history of thread={} agent={} cut to fit a {}-token window",
+                    turn.thread,
+                    turn.agent,
+                    largest);
+            turn = shorter;
+            trimmed = true;
+            tokens = ContextFit.tokens(turn, counter);
+            fitting = fitting(a.order, tokens);
+        }
+        a.turn = turn;
+        a.tokens = tokens;
+        a.fitting = fitting;
+        a.trimmed = trimmed;
+        return true;
+    }
+
+    private static List<Route> fitting(List<Route> order, int tokens) {
+        List<Route> fitting = new ArrayList<>(order.size());
+        for (Route r : order) {
+            if (r.holds(tokens)) {
+                fitting.add(r);
+            }
+        }
+        return fitting;
+    }
+
+    /** The state one turn's attempts share; attempts run one after another, never at once. */
+    private static final class Attempt {
+        final CompletableFuture<LlmReply> result;
+        final AtomicReference<CompletableFuture<LlmReply>> inFlight;
+        final List<Route> order;
+        final AtomicBoolean crowded = new AtomicBoolean();
+        volatile Turn turn;
+        volatile int tokens;
+        volatile List<Route> fitting;
+        volatile boolean trimmed;
+
+        Attempt(
+                CompletableFuture<LlmReply> result,
+                AtomicReference<CompletableFuture<LlmReply>> inFlight,
+                List<Route> order) {
+            this.result = result;
+            this.inFlight = inFlight;
+            this.order = order;
+        }
+    }
 
     private void attempt(Attempt a, int index, int tries, LlmCallException last) {
-        if (a.result().isDone()) {
+        if (a.result.isDone()) {
             return;
         }
-        if (index >= routes.size()) {
-            if (last == null && a.crowded().getAndSet(false)) {
-                // Every backend that would take it is at its limits: wait for room, not fail.
-                later(ADMISSION_PAUSE_MS * 1_000_000L, () -> attempt(a, 0, 0, null));
-                return;
-            }
-            a.result().completeExceptionally(everyBackendFailed(last));
+        if (index >= a.fitting.size()) {
+            outOfBackends(a, last);
             return;
         }
-        Route route = routes.get(index);
+        Route route = a.fitting.get(index);
         if (!route.breaker().tryAcquirePermission()) {
             attempt(a, index + 1, 0, last);
             return;
         }
-        long wait = route.admission().admit(a.tokens());
+        long wait = route.admission().admit(a.tokens);
         if (wait < 0) {
             route.breaker().releasePermission();
-            a.crowded().set(true);
+            a.crowded.set(true);
             attempt(a, index + 1, 0, last);
             return;
         }
@@ -119,23 +191,49 @@ public final class LlmRouter implements LlmClient {
         }
     }
 
+    /** Every backend was tried: wait for room, cut the history, or fail the turn. */
+    private void outOfBackends(Attempt a, LlmCallException last) {
+        if (last == null && a.crowded.getAndSet(false)) {
+            // Every backend that would take it is at its limits: wait for room, not fail.
+            later(ADMISSION_PAUSE_MS * 1_000_000L, () -> attempt(a, 0, 0, null));
+            return;
+        }
+        if (last != null && !a.trimmed && ErrorClass.of(last) == ErrorClass.CONTEXT_LENGTH) {
+            Turn shorter = ContextFit.halve(a.turn);
+            if (shorter != null) {
+                LOG.info(
+                        "prompt of thread={} agent={} too long for every backend; "
+                                + "older half of its history dropped",
+                        a.turn.thread,
+                        a.turn.agent);
+                if (plan(a, shorter, true)) {
+                    attempt(a, 0, 0, null);
+                }
+                return;
+            }
+        }
+        a.result.completeExceptionally(everyBackendFailed(last));
+    }
+
     /** Makes one admitted attempt on {@code route}. */
     private void call(Attempt a, int index, int tries, Route route) {
-        if (a.result().isDone()) {
+        if (a.result.isDone()) {
             route.breaker().releasePermission();
             route.admission().release();
             return;
         }
         long start = System.nanoTime();
+        route.inFlight().incrementAndGet();
         CompletableFuture<LlmReply> call;
         try {
-            call = route.client().complete(forRoute(a.turn(), route));
+            call = route.client().complete(forRoute(a.turn, route));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        a.inFlight().set(call);
+        a.inFlight.set(call);
         call.whenComplete(
                 (reply, error) -> {
+                    route.inFlight().decrementAndGet();
                     route.admission().release();
                     settle(a, index, tries, route, System.nanoTime() - start, reply, error);
                 });
@@ -151,7 +249,8 @@ public final class LlmRouter implements LlmClient {
             Throwable error) {
         if (error == null) {
             route.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
-            a.result().complete(reply);
+            metrics.succeeded(route.name(), nanos);
+            a.result.complete(reply);
             return;
         }
         Throwable cause = unwrap(error);
@@ -164,18 +263,21 @@ public final class LlmRouter implements LlmClient {
                         ? e
                         : new LlmCallException(
                                 "no response: " + cause.getClass().getSimpleName(), cause);
+        ErrorClass kind = ErrorClass.of(failure);
+        metrics.failed(route.name(), kind, nanos);
         switch (Failure.of(failure)) {
             case GIVE_UP -> {
                 // The request's fault, not the backend's: the breaker does not count it.
                 route.breaker().releasePermission();
-                a.result().completeExceptionally(failure);
+                a.result.completeExceptionally(failure);
             }
             case FALL_BACK -> {
-                route.breaker().onError(nanos, TimeUnit.NANOSECONDS, failure);
-                LOG.info(
-                        "{} cannot take the call ({}); falling back",
-                        route.name(),
-                        reason(failure));
+                if (kind == ErrorClass.CONTEXT_LENGTH) {
+                    route.breaker().releasePermission(); // the prompt's fault, not the backend's
+                } else {
+                    route.breaker().onError(nanos, TimeUnit.NANOSECONDS, failure);
+                }
+                LOG.info("{} cannot take the call ({}); falling back", route.name(), kind);
                 attempt(a, index + 1, 0, failure);
             }
             case RETRY -> {
@@ -199,7 +301,18 @@ public final class LlmRouter implements LlmClient {
     private static LlmCallException everyBackendFailed(LlmCallException last) {
         String cause = last == null ? "every circuit is open" : last.getMessage();
         return new LlmCallException(
-                last == null ? 0 : last.status(), "every backend failed; last: " + cause);
+                last == null ? 0 : last.status(),
+                "every backend failed; last: " + cause,
+                last == null ? "" : last.errorType(),
+                0);
+    }
+
+    private static LlmCallException tooLong(int tokens, int window) {
+        return new LlmCallException(
+                400,
+                "the turn's input needs " + tokens + " tokens; the largest window is " + window,
+                "context_length_exceeded",
+                0);
     }
 
     /** The turn as this backend gets it: with the model the backend serves. */
@@ -207,10 +320,6 @@ public final class LlmRouter implements LlmClient {
         return route.model() == null || route.model().equals(turn.model)
                 ? turn
                 : turn.withModel(route.model());
-    }
-
-    private static String reason(LlmCallException e) {
-        return e.status() == 0 ? "no response" : "HTTP " + e.status();
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -1,5 +1,7 @@
 package dev.agentstream.udfs.router;
 
+import org.apache.flink.metrics.MetricGroup;
+
 import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmClientFactory;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -9,6 +11,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds the {@link LlmRouter} inside a task: one client and one circuit breaker per backend, in
@@ -18,23 +21,30 @@ import java.util.List;
  * @param backends the backends, first choice first
  * @param retry retries per backend before falling back
  * @param breaker when a backend's circuit opens, and for how long
+ * @param strategy which backend a turn tries first
  */
 public record LlmRouterFactory(
-        List<BackendSpec> backends, RetryPolicy retry, BreakerSettings breaker)
+        List<BackendSpec> backends, RetryPolicy retry, BreakerSettings breaker, Strategy strategy)
         implements LlmClientFactory {
 
     private static final long serialVersionUID = 1L;
 
     /**
-     * One backend: a name for logs and metrics, the model it serves, its client factory, and its
-     * limits for the whole job (0 for none): tokens per minute and calls in flight.
+     * One backend: a name for logs and metrics, the model it serves, its client factory, its limits
+     * for the whole job (0 for none): tokens per minute and calls in flight, and its context window
+     * in tokens (0: unknown).
      */
     public record BackendSpec(
-            String name, String model, LlmClientFactory client, int rateLimitTpm, int maxConcurrent)
+            String name,
+            String model,
+            LlmClientFactory client,
+            int rateLimitTpm,
+            int maxConcurrent,
+            int contextWindow)
             implements Serializable {
 
         public BackendSpec(String name, String model, LlmClientFactory client) {
-            this(name, model, client, 0, 0);
+            this(name, model, client, 0, 0, 0);
         }
     }
 
@@ -56,6 +66,12 @@ public record LlmRouterFactory(
         backends = List.copyOf(backends);
     }
 
+    /** A failover router. */
+    public LlmRouterFactory(
+            List<BackendSpec> backends, RetryPolicy retry, BreakerSettings breaker) {
+        this(backends, retry, breaker, Strategy.FAILOVER);
+    }
+
     @Override
     public LlmClient create() {
         return create(1);
@@ -63,6 +79,15 @@ public record LlmRouterFactory(
 
     @Override
     public LlmClient create(int subtasks) {
+        return build(subtasks, null);
+    }
+
+    @Override
+    public LlmClient create(int subtasks, MetricGroup group) {
+        return build(subtasks, group);
+    }
+
+    private LlmClient build(int subtasks, MetricGroup group) {
         CircuitBreakerConfig config =
                 CircuitBreakerConfig.custom()
                         .failureRateThreshold(breaker.failureRatePercent())
@@ -72,9 +97,10 @@ public record LlmRouterFactory(
                         .waitDurationInOpenState(breaker.openFor())
                         .permittedNumberOfCallsInHalfOpenState(1)
                         .build();
+        FlinkRouterMetrics metrics = group == null ? null : new FlinkRouterMetrics(group);
         List<LlmRouter.Route> routes = new ArrayList<>();
         for (BackendSpec spec : backends) {
-            routes.add(
+            LlmRouter.Route route =
                     new LlmRouter.Route(
                             spec.name(),
                             spec.model(),
@@ -83,9 +109,16 @@ public record LlmRouterFactory(
                             Admission.of(
                                     spec.name(),
                                     share(spec.rateLimitTpm(), subtasks),
-                                    share(spec.maxConcurrent(), subtasks))));
+                                    share(spec.maxConcurrent(), subtasks)),
+                            spec.contextWindow(),
+                            new AtomicInteger());
+            if (metrics != null) {
+                metrics.register(spec.name(), route.breaker(), route.inFlight()::get);
+            }
+            routes.add(route);
         }
-        return new LlmRouter(routes, retry);
+        return new LlmRouter(
+                routes, retry, strategy, metrics == null ? RouterMetrics.NONE : metrics);
     }
 
     /** One subtask's share of a job-wide limit, at least 1; 0 stays "no limit". */

@@ -38,10 +38,35 @@ public class Turn {
     /** Processing time at which the turn was built, epoch milliseconds. */
     public long createdAt;
 
+    /** The tenant the thread belongs to; empty until tenants exist (issue 5). */
+    public String tenant = "";
+
+    /**
+     * The response cache's key of this turn (see {@code CacheKeys}), or null when the agent does
+     * not cache: then the turn is never answered from the cache.
+     */
+    public String cacheKey;
+
+    /** How long a cached answer to this turn stays valid, in milliseconds; 0 when not cached. */
+    public long cacheTtlMs;
+
     public Turn() {}
 
     /** A copy of this turn asking for {@code otherModel}; the arrays are shared, never changed. */
     public Turn withModel(String otherModel) {
+        Turn t = copy();
+        t.model = otherModel;
+        return t;
+    }
+
+    /** A copy of this turn with a shortened prompt; the other arrays are shared. */
+    public Turn withMessages(ChatMessage[] shorter) {
+        Turn t = copy();
+        t.messages = shorter;
+        return t;
+    }
+
+    private Turn copy() {
         Turn t = new Turn();
         t.thread = thread;
         t.agent = agent;
@@ -50,10 +75,13 @@ public class Turn {
         t.root = root;
         t.inputRoot = inputRoot;
         t.inputEnvelopeId = inputEnvelopeId;
-        t.model = otherModel;
+        t.model = model;
         t.maxTokens = maxTokens;
         t.messages = messages;
         t.createdAt = createdAt;
+        t.tenant = tenant;
+        t.cacheKey = cacheKey;
+        t.cacheTtlMs = cacheTtlMs;
         return t;
     }
 

@@ -1,5 +1,6 @@
 package dev.agentstream.udfs.turn;
 
+import dev.agentstream.udfs.cache.CacheKeys;
 import dev.agentstream.udfs.context.ContextSlot;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
@@ -55,6 +56,10 @@ public final class TurnBuilder {
         turn.maxTokens = maxCompletionTokens;
         turn.messages = messages.toArray(new ChatMessage[0]);
         turn.createdAt = now;
+        if (agent.caches()) {
+            turn.cacheTtlMs = agent.cacheTtl().toMillis();
+            turn.cacheKey = CacheKeys.of(turn, organism.llm().backends());
+        }
         return turn;
     }
 
