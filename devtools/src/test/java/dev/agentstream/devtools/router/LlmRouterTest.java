@@ -145,7 +145,12 @@ class LlmRouterTest {
                 new LlmRouterFactory(
                                 List.of(
                                         new BackendSpec(
-                                                "primary", "primary-model", client(primary), 0, 1),
+                                                "primary",
+                                                "primary-model",
+                                                client(primary),
+                                                0,
+                                                1,
+                                                0),
                                         spec("fallback", fallback)),
                                 TWO_RETRIES,
                                 BreakerSettings.defaults())
@@ -167,7 +172,12 @@ class LlmRouterTest {
                 new LlmRouterFactory(
                                 List.of(
                                         new BackendSpec(
-                                                "primary", "primary-model", client(primary), 0, 1)),
+                                                "primary",
+                                                "primary-model",
+                                                client(primary),
+                                                0,
+                                                1,
+                                                0)),
                                 TWO_RETRIES,
                                 BreakerSettings.defaults())
                         .create();
@@ -192,6 +202,7 @@ class LlmRouterTest {
                                                 "primary-model",
                                                 client(primary),
                                                 120,
+                                                0,
                                                 0),
                                         spec("fallback", fallback)),
                                 TWO_RETRIES,
