@@ -98,9 +98,7 @@ public final class AgentStreamGraph {
                 AsyncDataStream.orderedWait(
                                 admitted.keyBy(new CallKey(), Types.STRING),
                                 new LlmCallFunction(
-                                        llmClients(organism, conf),
-                                        new CacheSettings(
-                                                conf.get(AgentStreamOptions.CACHE_MAX_ENTRIES))),
+                                        llmClients(organism, conf), cacheSettings(conf)),
                                 conf.get(AgentStreamOptions.LLM_TIMEOUT).toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 conf.get(AgentStreamOptions.LLM_CAPACITY))
@@ -149,6 +147,13 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS),
                 conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_THREAD_TOKENS));
+    }
+
+    static CacheSettings cacheSettings(Configuration conf) {
+        return new CacheSettings(
+                conf.get(AgentStreamOptions.CACHE_MAX_ENTRIES),
+                conf.get(AgentStreamOptions.CACHE_REDIS_URI),
+                conf.get(AgentStreamOptions.CACHE_REDIS_TIMEOUT));
     }
 
     /** Registry settings from the options; the key itself is read by each task. */

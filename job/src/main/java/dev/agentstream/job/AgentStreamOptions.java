@@ -190,6 +190,21 @@ public final class AgentStreamOptions {
                             "Answers each LLM-call subtask keeps in its shard of the response"
                                     + " cache (only agents with cache: true use it).");
 
+    public static final ConfigOption<String> CACHE_REDIS_URI =
+            ConfigOptions.key("cache.redis-uri")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Redis or Valkey behind the local caches, shared by every subtask,"
+                                    + " e.g. redis://127.0.0.1:6379/0; empty for none.");
+
+    public static final ConfigOption<Duration> CACHE_REDIS_TIMEOUT =
+            ConfigOptions.key("cache.redis-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription(
+                            "How long a Redis lookup may take; a slower or failed one is a miss.");
+
     // ------------------------------------------------------------------ delivery
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =

@@ -7,7 +7,6 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.cache.CachingLlmClient;
-import dev.agentstream.udfs.cache.SecondTier;
 import dev.agentstream.udfs.turn.Turn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +72,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
                 new CachingLlmClient(
                         router,
                         cache.maxEntries(),
-                        SecondTier.NONE,
+                        cache.secondTier(),
                         new CachingLlmClient.Counts() {
                             @Override
                             public void hit() {
