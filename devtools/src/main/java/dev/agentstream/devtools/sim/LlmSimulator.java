@@ -104,7 +104,8 @@ public final class LlmSimulator implements AutoCloseable {
         FailureInjector failures = new FailureInjector();
         RequestLog requests = new RequestLog();
         SimulatedModel model = new SimulatedModel(new TokenCounter());
-        List<Dialect> dialects = List.of(new OpenAiDialect(json, clock));
+        List<Dialect> dialects =
+                List.of(new OpenAiDialect(json, clock), new AnthropicDialect(json));
         List<ChatEndpoint> endpoints = new ArrayList<>();
         for (Dialect dialect : dialects) {
             endpoints.add(new ChatEndpoint(json, dialect, failures, model, contextWindow::get));
