@@ -105,7 +105,10 @@ public final class LlmSimulator implements AutoCloseable {
         RequestLog requests = new RequestLog();
         SimulatedModel model = new SimulatedModel(new TokenCounter());
         List<Dialect> dialects =
-                List.of(new OpenAiDialect(json, clock), new AnthropicDialect(json));
+                List.of(
+                        new OpenAiDialect(json, clock),
+                        new AnthropicDialect(json),
+                        new OllamaDialect(json, clock));
         List<ChatEndpoint> endpoints = new ArrayList<>();
         for (Dialect dialect : dialects) {
             endpoints.add(new ChatEndpoint(json, dialect, failures, model, contextWindow::get));
