@@ -25,11 +25,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A stand-in for an OpenAI-compatible LLM provider: a real HTTP server on 127.0.0.1 that answers
- * {@code POST /v1/chat/completions} deterministically, so that the agents of an organism exchange
- * valid payloads without a real model, a key or a bill.
+ * A stand-in for an LLM provider: a real HTTP server on 127.0.0.1 that answers chat requests
+ * deterministically, so that the agents of an organism exchange valid payloads without a real
+ * model, a key or a bill. It speaks three protocols, each on its own path:
  *
- * <p>The answer depends only on the request:
+ * <ul>
+ *   <li>OpenAI Chat Completions, {@code POST /v1/chat/completions}.
+ *   <li>Anthropic Messages, {@code POST /v1/messages}: {@code anthropic-version} header, {@code
+ *       model} and {@code max_tokens} required; the top-level {@code system} (a string or text
+ *       blocks) is the system prompt; messages alternate {@code user} and {@code assistant},
+ *       starting with {@code user}; content is a string or text blocks. Anything else is a 400
+ *       {@code invalid_request_error}, as strict as the real API.
+ *   <li>Ollama chat, {@code POST /api/chat}: {@code "stream": false} required (Ollama streams when
+ *       it is absent, and the simulator never streams); {@code options.num_predict} limits the
+ *       answer.
+ * </ul>
+ *
+ * <p>The answer depends only on the conversation, so the same conversation gets the same text in
+ * every protocol (Anthropic's {@code system} counts as the first system message):
  *
  * <ul>
  *   <li>The peers are the lines of the first {@code system} message of the form {@code - shouter:
@@ -46,16 +59,20 @@ import java.util.concurrent.atomic.AtomicReference;
  *       answer instead of calling again.
  * </ul>
  *
- * <p>The reply id is {@code chatcmpl-sim-} and a hash of the model, messages and token limit. The
- * usage counts o200k_base tokens: each message's content plus 4, plus 3 per prompt for priming the
- * reply. An answer longer than {@code max_completion_tokens} or {@code max_tokens} is cut to that
- * many tokens with {@code finish_reason} {@code length}, as a provider would. Invalid requests get
- * a 400 and unknown paths a 404, with OpenAI-style error bodies; {@code GET /health} answers 200.
+ * <p>Reply ids are a hash of the model, messages and token limit ({@code chatcmpl-sim-...}, {@code
+ * msg_sim_...}). The usage counts o200k_base tokens: each message's content plus 4, plus 3 per
+ * prompt for priming the reply. An answer longer than the token limit is cut to that many tokens
+ * and says so ({@code length}, {@code max_tokens}). Invalid requests get a 400 in the protocol's
+ * error shape, unknown paths an OpenAI-style 404; {@code GET /health} answers 200.
  *
- * <p>Tests steer it with {@link #setLatency}, {@link #setContextWindow} and scripted {@link Fault}s
- * ({@link #failNext(int, Fault)}, {@link #script}), and read {@link #requestCount} and {@link
- * #lastRequest}. Run it standalone with {@code java -cp ...
- * dev.agentstream.devtools.sim.LlmSimulator --port 8089 --latency-ms 200}.
+ * <p>Tests steer it with {@link #setLatency}, {@link #setContextWindow} (a prompt over the window
+ * gets the provider's context-length error) and scripted {@link Fault}s: {@link #failNext(int,
+ * Fault)} or {@link #script} plan error statuses, rate limits with {@code Retry-After} in seconds
+ * or as an HTTP-date, spent quotas, context-length errors, connections closed without a reply or in
+ * the middle of one, bodies that are not JSON, refusals, tool calls and slow replies, each rendered
+ * as the protocol that receives the request would. {@link #requestCount} and {@link #lastRequest}
+ * show what clients sent; header values and messages are never logged. Run it standalone with
+ * {@code java -cp ... dev.agentstream.devtools.sim.LlmSimulator --port 8089 --latency-ms 200}.
  */
 public final class LlmSimulator implements AutoCloseable {
 
