@@ -194,7 +194,11 @@ public final class AgentStreamGraph {
         return new LlmRouterFactory(
                 specs,
                 new RetryPolicy(llm.retries(), llm.retryBaseDelay(), llm.retryMaxDelay()),
-                LlmRouterFactory.BreakerSettings.defaults(),
+                new LlmRouterFactory.BreakerSettings(
+                        conf.get(AgentStreamOptions.LLM_BREAKER_FAILURE_RATE),
+                        conf.get(AgentStreamOptions.LLM_BREAKER_WINDOW),
+                        conf.get(AgentStreamOptions.LLM_BREAKER_MINIMUM_CALLS),
+                        conf.get(AgentStreamOptions.LLM_BREAKER_OPEN_FOR)),
                 Strategy.of(llm.strategy()));
     }
 }

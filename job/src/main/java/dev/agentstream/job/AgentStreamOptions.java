@@ -180,6 +180,34 @@ public final class AgentStreamOptions {
                     .defaultValue(64)
                     .withDescription("Calls in flight per subtask of the async LLM operator.");
 
+    public static final ConfigOption<Float> LLM_BREAKER_FAILURE_RATE =
+            ConfigOptions.key("llm.breaker.failure-rate")
+                    .floatType()
+                    .defaultValue(50f)
+                    .withDescription(
+                            "Percentage of a backend's recent attempts that must fail for its"
+                                    + " circuit to open.");
+
+    public static final ConfigOption<Integer> LLM_BREAKER_WINDOW =
+            ConfigOptions.key("llm.breaker.window")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription("Attempts per backend and subtask the failure rate is over.");
+
+    public static final ConfigOption<Integer> LLM_BREAKER_MINIMUM_CALLS =
+            ConfigOptions.key("llm.breaker.minimum-calls")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription("Attempts a backend must have had before its circuit opens.");
+
+    public static final ConfigOption<Duration> LLM_BREAKER_OPEN_FOR =
+            ConfigOptions.key("llm.breaker.open-for")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long an open circuit sends a backend no calls; then one call"
+                                    + " probes it.");
+
     // ------------------------------------------------------------------ cache
 
     public static final ConfigOption<Long> CACHE_MAX_ENTRIES =

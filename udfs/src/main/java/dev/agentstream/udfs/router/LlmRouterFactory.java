@@ -1,6 +1,7 @@
 package dev.agentstream.udfs.router;
 
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.Preconditions;
 
 import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmClientFactory;
@@ -56,6 +57,18 @@ public record LlmRouterFactory(
     public record BreakerSettings(
             float failureRatePercent, int window, int minimumCalls, Duration openFor)
             implements Serializable {
+
+        public BreakerSettings {
+            Preconditions.checkArgument(
+                    failureRatePercent > 0 && failureRatePercent <= 100,
+                    "llm.breaker.failure-rate must be in (0, 100]: %s",
+                    failureRatePercent);
+            Preconditions.checkArgument(window >= 1, "llm.breaker.window must be >= 1: %s", window);
+            Preconditions.checkArgument(
+                    minimumCalls >= 1, "llm.breaker.minimum-calls must be >= 1: %s", minimumCalls);
+            Preconditions.checkArgument(
+                    openFor.toMillis() > 0, "llm.breaker.open-for must be positive: %s", openFor);
+        }
 
         public static BreakerSettings defaults() {
             return new BreakerSettings(50f, 20, 5, Duration.ofSeconds(30));
