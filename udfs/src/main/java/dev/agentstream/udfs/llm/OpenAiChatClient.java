@@ -6,31 +6,24 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.Turn;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.Dsl;
-import org.asynchttpclient.ListenableFuture;
 import org.asynchttpclient.Response;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
-import java.util.concurrent.CancellationException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Calls an OpenAI-compatible {@code /chat/completions} endpoint (OpenAI, xAI, Groq, vLLM, the
- * project's simulator) over async-http-client. The HTTP client's own retries are off: retrying is
- * the router's decision, never the transport's.
+ * project's simulator) over the shared {@link HttpTransport}.
  */
 public final class OpenAiChatClient implements LlmClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    private final AsyncHttpClient http;
+    private final HttpTransport http;
     private final String url;
-    private final String apiKey;
+    private final Map<String, String> headers;
 
     /**
      * @param baseUrl e.g. {@code https://api.openai.com/v1}, without a trailing slash
@@ -38,16 +31,8 @@ public final class OpenAiChatClient implements LlmClient {
      */
     public OpenAiChatClient(String baseUrl, String apiKey, Duration timeout) {
         this.url = baseUrl + "/chat/completions";
-        this.apiKey = apiKey;
-        this.http =
-                Dsl.asyncHttpClient(
-                        Dsl.config()
-                                .setThreadPoolName("agentstream-llm-http")
-                                .setMaxRequestRetry(0)
-                                .setConnectTimeout(Duration.ofSeconds(10))
-                                .setRequestTimeout(timeout)
-                                .setReadTimeout(timeout)
-                                .setFollowRedirect(false));
+        this.headers = apiKey.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + apiKey);
+        this.http = new HttpTransport("agentstream-llm-http", timeout);
     }
 
     @Override
@@ -59,43 +44,7 @@ public final class OpenAiChatClient implements LlmClient {
             return CompletableFuture.failedFuture(
                     new LlmCallException("cannot encode the request", e));
         }
-        var request =
-                http.preparePost(url)
-                        .setHeader("Content-Type", "application/json")
-                        .setHeader("Accept", "application/json")
-                        .setBody(body);
-        if (!apiKey.isEmpty()) {
-            request.setHeader("Authorization", "Bearer " + apiKey);
-        }
-        // One key per turn, the same on every attempt and on a replay after a restore, so that a
-        // provider that honours it bills a re-sent call once.
-        request.setHeader(IDEMPOTENCY_KEY, idempotencyKey(turn));
-        ListenableFuture<Response> pending = request.execute();
-        CompletableFuture<LlmReply> reply =
-                pending.toCompletableFuture()
-                        .handle(
-                                (response, error) -> {
-                                    if (error != null) {
-                                        throw new LlmCallException(
-                                                "no response: " + error.getClass().getSimpleName(),
-                                                error);
-                                    }
-                                    return parse(response);
-                                });
-        // Cancelling the reply (the turn timed out) aborts the request and frees its connection.
-        reply.whenComplete(
-                (r, e) -> {
-                    if (reply.isCancelled()) {
-                        pending.abort(new CancellationException("the turn timed out"));
-                    }
-                });
-        return reply;
-    }
-
-    /** The idempotency key of a turn's call: derived from its input envelope and agent. */
-    static String idempotencyKey(Turn turn) {
-        String name = turn.inputEnvelopeId + "/" + turn.agent;
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return http.post(url, headers, body, turn, OpenAiChatClient::parse);
     }
 
     static ObjectNode requestBody(Turn turn) {
