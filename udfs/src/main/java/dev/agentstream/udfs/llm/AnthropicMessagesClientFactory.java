@@ -25,7 +25,6 @@ public record AnthropicMessagesClientFactory(String baseUrl, String apiKeyEnv, D
 
     @Override
     public LlmClient create() {
-        String key = apiKeyEnv.isEmpty() ? null : System.getenv(apiKeyEnv);
-        return new AnthropicMessagesClient(baseUrl, key == null ? "" : key, timeout);
+        return new AnthropicMessagesClient(baseUrl, ProviderClients.key(apiKeyEnv), timeout);
     }
 }

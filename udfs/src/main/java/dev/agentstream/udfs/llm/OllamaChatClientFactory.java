@@ -24,7 +24,6 @@ public record OllamaChatClientFactory(String baseUrl, String apiKeyEnv, Duration
 
     @Override
     public LlmClient create() {
-        String key = apiKeyEnv.isEmpty() ? null : System.getenv(apiKeyEnv);
-        return new OllamaChatClient(baseUrl, key == null ? "" : key, timeout);
+        return new OllamaChatClient(baseUrl, ProviderClients.key(apiKeyEnv), timeout);
     }
 }
