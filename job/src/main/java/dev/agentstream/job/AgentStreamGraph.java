@@ -23,7 +23,7 @@ import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.llm.LlmClientFactory;
-import dev.agentstream.udfs.llm.OpenAiChatClientFactory;
+import dev.agentstream.udfs.llm.ProviderClients;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.LlmSettings;
@@ -185,8 +185,11 @@ public final class AgentStreamGraph {
                     new LlmRouterFactory.BackendSpec(
                             backend.name(),
                             backend.model(),
-                            new OpenAiChatClientFactory(
-                                    baseUrl, backend.apiKeyEnv(), attemptTimeout),
+                            ProviderClients.factory(
+                                    backend.provider(),
+                                    baseUrl,
+                                    backend.apiKeyEnv(),
+                                    attemptTimeout),
                             backend.rateLimitTpm(),
                             backend.maxConcurrent(),
                             backend.contextWindow()));
