@@ -168,6 +168,16 @@ public final class AgentStreamGraph {
      * The router over the organism's backends, lowest {@code priority} first (declaration order on
      * ties), with the organism's retries; {@code llm.base-url} points every backend elsewhere.
      */
+    /**
+     * The {@code llm.base-url} override as a backend of this provider reads it: given in the OpenAI
+     * form ({@code .../v1}), and Ollama's native API lives at the server's root.
+     */
+    static String overrideFor(Backend backend, String url) {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        boolean nativeRoot = "ollama".equalsIgnoreCase(backend.provider()) && base.endsWith("/v1");
+        return nativeRoot ? base.substring(0, base.length() - 3) : base;
+    }
+
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {
         LlmSettings llm = organism.llm();
         Duration turnDeadline = conf.get(AgentStreamOptions.LLM_TIMEOUT);
@@ -180,7 +190,9 @@ public final class AgentStreamGraph {
                             ? turnDeadline
                             : backend.timeout();
             String baseUrl =
-                    conf.getOptional(AgentStreamOptions.LLM_BASE_URL).orElse(backend.baseUrl());
+                    conf.getOptional(AgentStreamOptions.LLM_BASE_URL)
+                            .map(url -> overrideFor(backend, url))
+                            .orElse(backend.baseUrl());
             specs.add(
                     new LlmRouterFactory.BackendSpec(
                             backend.name(),
