@@ -204,7 +204,8 @@ public final class AgentStreamGraph {
                                     attemptTimeout),
                             backend.rateLimitTpm(),
                             backend.maxConcurrent(),
-                            backend.contextWindow()));
+                            backend.contextWindow(),
+                            backend.rateLimitRpm()));
         }
         return new LlmRouterFactory(
                 specs,

@@ -15,9 +15,10 @@ import java.util.function.BiFunction;
  * Reads a LiteLLM-style {@code model_list} into backends written the way an organism's {@code
  * llm.backends} are, so that one set of checks applies to both. Each entry's {@code
  * litellm_params.model} is {@code <provider>/<model>}; {@code api_base}, {@code api_key} (only as
- * {@code os.environ/NAME}: keys never sit in a file), {@code tpm}, {@code max_parallel_requests},
- * {@code timeout} and {@code order} map to our keys, and {@code model_info.max_input_tokens} to the
- * context window. Entries sharing a {@code model_name} become backends numbered in order.
+ * {@code os.environ/NAME}: keys never sit in a file), {@code tpm}, {@code rpm}, {@code
+ * max_parallel_requests}, {@code timeout} and {@code order} map to our keys, and {@code
+ * model_info.max_input_tokens} to the context window. Entries sharing a {@code model_name} become
+ * backends numbered in order.
  */
 final class LiteLlmModelList {
 
@@ -84,6 +85,7 @@ final class LiteLlmModelList {
         b.put("model", model.substring(slash + 1));
         copy(params, "api_base", b, "base_url");
         copy(params, "tpm", b, "rate_limit_tpm");
+        copy(params, "rpm", b, "rate_limit_rpm");
         copy(params, "max_parallel_requests", b, "max_concurrent");
         copy(params, "timeout", b, "timeout");
         copy(entry.path("model_info"), "max_input_tokens", b, "context_window");

@@ -159,7 +159,8 @@ public final class OrganismLoader {
                 keys.nonNegativeInt(node, path + ".rate_limit_tpm", "rate_limit_tpm", 0),
                 keys.nonNegativeInt(node, path + ".max_concurrent", "max_concurrent", 0),
                 keys.seconds(node, path + ".timeout", "timeout", 120.0),
-                keys.nonNegativeInt(node, path + ".context_window", "context_window", 0));
+                keys.nonNegativeInt(node, path + ".context_window", "context_window", 0),
+                keys.nonNegativeInt(node, path + ".rate_limit_rpm", "rate_limit_rpm", 0));
     }
 
     private static List<Listener> listeners(Keys keys, JsonNode list) {

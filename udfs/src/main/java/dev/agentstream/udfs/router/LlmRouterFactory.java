@@ -32,8 +32,8 @@ public record LlmRouterFactory(
 
     /**
      * One backend: a name for logs and metrics, the model it serves, its client factory, its limits
-     * for the whole job (0 for none): tokens per minute and calls in flight, and its context window
-     * in tokens (0: unknown).
+     * for the whole job (0 for none): tokens per minute, calls in flight and requests per minute,
+     * and its context window in tokens (0: unknown).
      */
     public record BackendSpec(
             String name,
@@ -41,11 +41,23 @@ public record LlmRouterFactory(
             LlmClientFactory client,
             int rateLimitTpm,
             int maxConcurrent,
-            int contextWindow)
+            int contextWindow,
+            int rateLimitRpm)
             implements Serializable {
 
         public BackendSpec(String name, String model, LlmClientFactory client) {
-            this(name, model, client, 0, 0, 0);
+            this(name, model, client, 0, 0, 0, 0);
+        }
+
+        /** Without a limit on requests per minute. */
+        public BackendSpec(
+                String name,
+                String model,
+                LlmClientFactory client,
+                int rateLimitTpm,
+                int maxConcurrent,
+                int contextWindow) {
+            this(name, model, client, rateLimitTpm, maxConcurrent, contextWindow, 0);
         }
     }
 
@@ -122,7 +134,8 @@ public record LlmRouterFactory(
                             Admission.of(
                                     spec.name(),
                                     share(spec.rateLimitTpm(), subtasks),
-                                    share(spec.maxConcurrent(), subtasks)),
+                                    share(spec.maxConcurrent(), subtasks),
+                                    share(spec.rateLimitRpm(), subtasks)),
                             spec.contextWindow(),
                             new AtomicInteger());
             if (metrics != null) {
