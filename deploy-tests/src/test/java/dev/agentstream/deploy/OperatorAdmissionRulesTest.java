@@ -89,6 +89,13 @@ class OperatorAdmissionRulesTest {
     }
 
     @Test
+    void shouldShipTheExampleOrganism() {
+        assertThat(Repo.read(Layouts.dir("base").resolve("organism.yaml")))
+                .as("base/organism.yaml is a copy of examples/organism.yaml")
+                .isEqualTo(Repo.read(Repo.path("examples/organism.yaml")));
+    }
+
+    @Test
     void shouldRunTheJobJarOfTheImage() {
         JsonNode job = Layouts.flinkDeployment("base").path("spec").path("job");
 
