@@ -12,7 +12,8 @@ FROM eclipse-temurin:17-jre
 WORKDIR /opt/agentstream-devtools
 COPY devtools/target/lib/ lib/
 COPY devtools/target/agentstream-devtools.jar ./
+COPY deploy/docker/llm-sim-log4j2.properties ./log4j2.properties
 
 USER 65532:65532
-ENTRYPOINT ["java", "-cp", "agentstream-devtools.jar:lib/*", "dev.agentstream.devtools.sim.LlmSimulator"]
+ENTRYPOINT ["java", "-Dlog4j2.configurationFile=/opt/agentstream-devtools/log4j2.properties", "-cp", "agentstream-devtools.jar:lib/*", "dev.agentstream.devtools.sim.LlmSimulator"]
 CMD ["--port", "8089", "--latency-ms", "200"]

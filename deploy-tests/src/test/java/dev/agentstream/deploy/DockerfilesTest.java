@@ -36,7 +36,9 @@ class DockerfilesTest {
         assertThat(copies)
                 .flatExtracting(Dockerfiles.Copy::sources)
                 .containsExactlyInAnyOrder(
-                        "devtools/target/lib/", "devtools/target/" + Poms.devtoolsJar());
+                        "devtools/target/lib/",
+                        "devtools/target/" + Poms.devtoolsJar(),
+                        "deploy/docker/llm-sim-log4j2.properties");
         assertThat(Dockerfiles.instructions(Dockerfiles.SIMULATOR, "ENTRYPOINT"))
                 .singleElement()
                 .asString()
