@@ -49,6 +49,29 @@ class AgentStreamGraphTest {
     }
 
     @Test
+    void shouldNeverChangeAUid() {
+        // Savepoints map state by uid: this list only ever grows.
+        assertThat(OperatorIds.ALL)
+                .startsWith(
+                        "bus-source",
+                        "decode",
+                        "thread-context",
+                        "conversation-budget",
+                        "llm-call",
+                        "emit",
+                        "bus-sink",
+                        "usage-sink",
+                        "dead-letter-sink");
+    }
+
+    @Test
+    void shouldPinTheMaxParallelism() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+
+        assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(720);
+    }
+
+    @Test
     void shouldNameOperatorsShortly() {
         List<String> names =
                 streamGraph().getStreamNodes().stream().map(StreamNode::getOperatorName).toList();
