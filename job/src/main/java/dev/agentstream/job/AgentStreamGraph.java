@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.agentstream.udfs.billing.UsageSettings;
 import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.context.ContextSettings;
 import dev.agentstream.udfs.context.ThreadContextFunction;
@@ -108,7 +109,12 @@ public final class AgentStreamGraph {
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
-                results.process(new EmitFunction(organism, limits(conf), registrySettings(conf)))
+                results.process(
+                                new EmitFunction(
+                                        organism,
+                                        limits(conf),
+                                        registrySettings(conf),
+                                        usageSettings(conf)))
                         .uid(OperatorIds.EMIT)
                         .name(OperatorIds.EMIT);
 
@@ -147,6 +153,12 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS),
                 conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_THREAD_TOKENS));
+    }
+
+    static UsageSettings usageSettings(Configuration conf) {
+        return new UsageSettings(
+                conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
     }
 
     static CacheSettings cacheSettings(Configuration conf) {

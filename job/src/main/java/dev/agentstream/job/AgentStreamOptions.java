@@ -6,6 +6,8 @@ import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
+import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.billing.UsageSettings;
 import dev.agentstream.udfs.registry.RegistrySettings;
 
 import java.lang.reflect.Field;
@@ -205,6 +207,25 @@ public final class AgentStreamOptions {
                     .withDescription(
                             "How long a Redis lookup may take; a slower or failed one is a miss.");
 
+    // ------------------------------------------------------------------ tenants and billing
+
+    public static final ConfigOption<String> TENANT_DEFAULT =
+            ConfigOptions.key("tenant.default")
+                    .stringType()
+                    .defaultValue(UsageSettings.DEFAULT_TENANT)
+                    .withDescription(
+                            "Tenant billed for a turn whose thread names none (every turn until"
+                                    + " tenants exist).");
+
+    public static final ConfigOption<String> BILLING_PRICE_TABLE =
+            ConfigOptions.key("billing.price-table")
+                    .stringType()
+                    .defaultValue(PriceTable.DEFAULT_VERSION)
+                    .withDescription(
+                            "Price table of the usage records' cost: a version shipped in the job"
+                                    + " jar (prices/prices-<version>.yaml) or the path of a YAML"
+                                    + " file of the same shape, read by each task.");
+
     // ------------------------------------------------------------------ delivery
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
@@ -247,7 +268,9 @@ public final class AgentStreamOptions {
                     "llm.",
                     "cache.",
                     "registry.",
-                    "sink.");
+                    "sink.",
+                    "tenant.",
+                    "billing.");
 
     private AgentStreamOptions() {}
 
