@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ParameterTool;
 import org.apache.flink.util.Preconditions;
 
+import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
@@ -43,7 +44,8 @@ public final class AgentStreamJob {
         AgentStreamGraph.registrySettings(conf).loadKey();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);
-        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, jobName));
+        AgentStreamGraph.build(
+                env, organism, conf, KafkaIo.from(conf, jobName), DynamoDbIo.from(conf));
         LOG.info("Starting {} for organism {}", jobName, organism.name());
         env.execute(jobName);
     }
