@@ -10,6 +10,14 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.agentstream.udfs.billing.ThreadIndexEntry;
+import dev.agentstream.udfs.billing.ThreadIndexFunction;
+import dev.agentstream.udfs.billing.TranscriptEntry;
+import dev.agentstream.udfs.billing.TranscriptFunction;
+import dev.agentstream.udfs.billing.UsageSettings;
+import dev.agentstream.udfs.billing.UsageTotalsFunction;
+import dev.agentstream.udfs.billing.UsageWindows;
+import dev.agentstream.udfs.billing.WindowTotal;
 import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.context.ContextSettings;
 import dev.agentstream.udfs.context.ThreadContextFunction;
@@ -38,6 +46,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,10 +62,30 @@ public final class AgentStreamGraph {
             Sink<UsageRecord> usage,
             Sink<DeadLetter> deadLetters) {}
 
+    /**
+     * Where the billing stages read the committed usage records from and write DynamoDB: totals per
+     * tenant and minute, the thread index, and the transcripts ({@code null} when off).
+     */
+    public record BillingIo(
+            Source<UsageRecord, ?, ?> usage,
+            Sink<WindowTotal> totals,
+            Sink<ThreadIndexEntry> threads,
+            Sink<TranscriptEntry> transcripts) {}
+
     private AgentStreamGraph() {}
 
+    /** The job without billing stages. */
     public static void build(
             StreamExecutionEnvironment env, Organism organism, Configuration conf, Io io) {
+        build(env, organism, conf, io, Optional.empty());
+    }
+
+    public static void build(
+            StreamExecutionEnvironment env,
+            Organism organism,
+            Configuration conf,
+            Io io,
+            Optional<BillingIo> billing) {
         // Read raw records from the bus.
         DataStream<BusRecord> records =
                 env.fromSource(io.bus(), WatermarkStrategy.noWatermarks(), OperatorIds.BUS_SOURCE)
@@ -108,7 +137,12 @@ public final class AgentStreamGraph {
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
-                results.process(new EmitFunction(organism, limits(conf), registrySettings(conf)))
+                results.process(
+                                new EmitFunction(
+                                        organism,
+                                        limits(conf),
+                                        registrySettings(conf),
+                                        usageSettings(conf)))
                         .uid(OperatorIds.EMIT)
                         .name(OperatorIds.EMIT);
 
@@ -130,6 +164,67 @@ public final class AgentStreamGraph {
                 .sinkTo(io.deadLetters())
                 .uid(OperatorIds.DEAD_LETTER_SINK)
                 .name(OperatorIds.DEAD_LETTER_SINK);
+
+        billing.ifPresent(b -> billing(env, conf, envelopes, b));
+    }
+
+    /**
+     * The billing stages. They read the usage records back from their topic rather than take them
+     * from the emit stage: only what a checkpoint committed there is billed, the totals are a
+     * function of the topic that billing systems read too, and DynamoDB being slow or away holds up
+     * this branch, never a turn.
+     */
+    private static void billing(
+            StreamExecutionEnvironment env,
+            Configuration conf,
+            DataStream<Envelope> envelopes,
+            BillingIo io) {
+        // Read the committed usage records back; event time is when each turn was built.
+        DataStream<UsageRecord> usage =
+                env.fromSource(
+                                io.usage(),
+                                UsageWindows.watermarks(
+                                        conf.get(AgentStreamOptions.BILLING_MAX_OUT_OF_ORDERNESS),
+                                        conf.get(AgentStreamOptions.BILLING_IDLE_TIMEOUT)),
+                                OperatorIds.USAGE_SOURCE)
+                        .uid(OperatorIds.USAGE_SOURCE);
+
+        // Total them per tenant and minute; records later than the window go beside it.
+        SingleOutputStreamOperator<WindowTotal> totals =
+                usage.keyBy(new TenantWindowKey(), Types.STRING)
+                        .process(
+                                new UsageTotalsFunction(
+                                        conf.get(AgentStreamOptions.BILLING_ALLOWED_LATENESS),
+                                        conf.get(AgentStreamOptions.BILLING_FLUSH_INTERVAL)))
+                        .uid(OperatorIds.USAGE_TOTALS)
+                        .name(OperatorIds.USAGE_TOTALS);
+        totals.union(totals.getSideOutput(UsageTotalsFunction.LATE))
+                .sinkTo(io.totals())
+                .uid(OperatorIds.TOTALS_SINK)
+                .name(OperatorIds.TOTALS_SINK);
+
+        // Index threads: whose, when, how many turns and tokens.
+        usage.keyBy(new TenantThreadKey(), Types.STRING)
+                .process(new ThreadIndexFunction(conf.get(AgentStreamOptions.CONTEXT_TTL)))
+                .uid(OperatorIds.THREAD_INDEX)
+                .name(OperatorIds.THREAD_INDEX)
+                .sinkTo(io.threads())
+                .uid(OperatorIds.THREAD_INDEX_SINK)
+                .name(OperatorIds.THREAD_INDEX_SINK);
+
+        // Keep every decoded envelope of a thread at its bus coordinates, when asked to.
+        if (io.transcripts() != null) {
+            envelopes
+                    .process(
+                            new TranscriptFunction(
+                                    conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                                    conf.get(AgentStreamOptions.TRANSCRIPTS_TTL)))
+                    .uid(OperatorIds.TRANSCRIPT)
+                    .name(OperatorIds.TRANSCRIPT)
+                    .sinkTo(io.transcripts())
+                    .uid(OperatorIds.TRANSCRIPT_SINK)
+                    .name(OperatorIds.TRANSCRIPT_SINK);
+        }
     }
 
     /** Envelope limits from the options, shared by decode, context, emit and the bus sink. */
@@ -147,6 +242,12 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_MAX_TURNS),
                 conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_THREAD_TOKENS));
+    }
+
+    static UsageSettings usageSettings(Configuration conf) {
+        return new UsageSettings(
+                conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
     }
 
     static CacheSettings cacheSettings(Configuration conf) {

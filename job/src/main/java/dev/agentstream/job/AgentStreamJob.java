@@ -8,7 +8,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ParameterTool;
 import org.apache.flink.util.Preconditions;
 
+import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.billing.PriceTable;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
 import org.slf4j.Logger;
@@ -48,9 +50,11 @@ public final class AgentStreamJob {
         Organism organism = loadOrganism(conf);
         // Fail here, with the reason, rather than in every task at start.
         AgentStreamGraph.registrySettings(conf).loadKey();
+        PriceTable.load(conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);
-        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, jobName));
+        AgentStreamGraph.build(
+                env, organism, conf, KafkaIo.from(conf, jobName), DynamoDbIo.from(conf));
         LOG.info("Starting {} for organism {}", jobName, organism.name());
         env.execute(jobName);
     }

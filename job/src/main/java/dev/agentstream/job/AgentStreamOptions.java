@@ -6,6 +6,8 @@ import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
+import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.billing.UsageSettings;
 import dev.agentstream.udfs.registry.RegistrySettings;
 
 import java.lang.reflect.Field;
@@ -52,6 +54,14 @@ public final class AgentStreamOptions {
                     .stringType()
                     .defaultValue("agentstream.usage")
                     .withDescription("Topic of the usage records (JSON, keyed by thread).");
+
+    public static final ConfigOption<String> USAGE_GROUP_ID =
+            ConfigOptions.key("usage.group-id")
+                    .stringType()
+                    .defaultValue("agentstream-billing")
+                    .withDescription(
+                            "Consumer group of the usage source that reads the usage topic back"
+                                    + " for the DynamoDB totals (with dynamodb.enabled).");
 
     public static final ConfigOption<String> DEAD_LETTER_TOPIC =
             ConfigOptions.key("dead-letter.topic")
@@ -233,6 +243,122 @@ public final class AgentStreamOptions {
                     .withDescription(
                             "How long a Redis lookup may take; a slower or failed one is a miss.");
 
+    // ------------------------------------------------------------------ tenants and billing
+
+    public static final ConfigOption<String> TENANT_DEFAULT =
+            ConfigOptions.key("tenant.default")
+                    .stringType()
+                    .defaultValue(UsageSettings.DEFAULT_TENANT)
+                    .withDescription(
+                            "Tenant billed for a turn whose thread names none (every turn until"
+                                    + " tenants exist).");
+
+    public static final ConfigOption<String> BILLING_PRICE_TABLE =
+            ConfigOptions.key("billing.price-table")
+                    .stringType()
+                    .defaultValue(PriceTable.DEFAULT_VERSION)
+                    .withDescription(
+                            "Price table of the usage records' cost: a version shipped in the job"
+                                    + " jar (prices/prices-<version>.yaml) or the path of a YAML"
+                                    + " file of the same shape, read by each task.");
+
+    public static final ConfigOption<Duration> BILLING_MAX_OUT_OF_ORDERNESS =
+            ConfigOptions.key("billing.max-out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "How far behind the newest usage record an older one may arrive on a"
+                                    + " partition and still be on time; at least llm.timeout plus"
+                                    + " a checkpoint interval, since a record is written when its"
+                                    + " call ends but timed when its turn was built.");
+
+    public static final ConfigOption<Duration> BILLING_IDLE_TIMEOUT =
+            ConfigOptions.key("billing.idle-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "A usage partition without records for this long no longer holds the"
+                                    + " watermark back.");
+
+    public static final ConfigOption<Duration> BILLING_ALLOWED_LATENESS =
+            ConfigOptions.key("billing.allowed-lateness")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How long after its end a window still takes late records and writes"
+                                    + " its total again; later records are written as late"
+                                    + " corrections beside it.");
+
+    public static final ConfigOption<Duration> BILLING_FLUSH_INTERVAL =
+            ConfigOptions.key("billing.flush-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "Processing time after which a window's changed total is written"
+                                    + " before the watermark closes it.");
+
+    // ------------------------------------------------------------------ dynamodb
+
+    public static final ConfigOption<Boolean> DYNAMODB_ENABLED =
+            ConfigOptions.key("dynamodb.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Writes per-tenant usage totals and the thread index (and transcripts,"
+                                    + " with transcripts.enabled) to DynamoDB.");
+
+    public static final ConfigOption<String> DYNAMODB_ENDPOINT =
+            ConfigOptions.key("dynamodb.endpoint")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Endpoint of a DynamoDB-compatible server (e.g. dynalite on"
+                                    + " http://127.0.0.1:8000), signed with dummy credentials;"
+                                    + " empty for AWS with the default credentials chain.");
+
+    public static final ConfigOption<String> DYNAMODB_REGION =
+            ConfigOptions.key("dynamodb.region")
+                    .stringType()
+                    .defaultValue("us-east-1")
+                    .withDescription("AWS region of the tables.");
+
+    public static final ConfigOption<String> DYNAMODB_TOTALS_TABLE =
+            ConfigOptions.key("dynamodb.totals-table")
+                    .stringType()
+                    .defaultValue("agentstream-usage-totals")
+                    .withDescription(
+                            "Table of usage totals per tenant and minute: keys tenant (S),"
+                                    + " window (S).");
+
+    public static final ConfigOption<String> DYNAMODB_THREADS_TABLE =
+            ConfigOptions.key("dynamodb.threads-table")
+                    .stringType()
+                    .defaultValue("agentstream-threads")
+                    .withDescription("Thread index table: key thread (S); TTL attribute ttl.");
+
+    public static final ConfigOption<String> DYNAMODB_TRANSCRIPTS_TABLE =
+            ConfigOptions.key("dynamodb.transcripts-table")
+                    .stringType()
+                    .defaultValue("agentstream-transcripts")
+                    .withDescription(
+                            "Transcript table: keys thread (S), slot (S); TTL attribute ttl.");
+
+    public static final ConfigOption<Boolean> TRANSCRIPTS_ENABLED =
+            ConfigOptions.key("transcripts.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Writes every envelope of every thread to the transcript table (with"
+                                    + " dynamodb.enabled).");
+
+    public static final ConfigOption<Duration> TRANSCRIPTS_TTL =
+            ConfigOptions.key("transcripts.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(24))
+                    .withDescription(
+                            "Time after an envelope reached the bus when its transcript item"
+                                    + " expires (its ttl attribute).");
+
     // ------------------------------------------------------------------ delivery
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
@@ -275,7 +401,11 @@ public final class AgentStreamOptions {
                     "llm.",
                     "cache.",
                     "registry.",
-                    "sink.");
+                    "sink.",
+                    "tenant.",
+                    "billing.",
+                    "dynamodb.",
+                    "transcripts.");
 
     private AgentStreamOptions() {}
 

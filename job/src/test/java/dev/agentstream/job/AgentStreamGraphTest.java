@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 
+import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
@@ -80,6 +81,20 @@ class AgentStreamGraphTest {
     }
 
     @Test
+    void shouldLeaveTheBillingStagesOutUnlessDynamoDbIsEnabled() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        Organism organism = OrganismLoader.load(EXAMPLE);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+
+        AgentStreamGraph.build(
+                env, organism, conf, KafkaIo.from(conf, "agentstream"), DynamoDbIo.from(conf));
+
+        assertThat(env.getStreamGraph().getStreamNodes())
+                .extracting(StreamNode::getTransformationUID)
+                .doesNotContain(OperatorIds.USAGE_SOURCE, OperatorIds.TOTALS_SINK);
+    }
+
+    @Test
     void shouldDefaultToRocksDbCheckpointsAndNoGenericTypes() {
         Configuration conf = AgentStreamJob.withDefaults(new Configuration());
 
@@ -123,7 +138,12 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.ORGANISM_PATH, EXAMPLE.toString());
         Organism organism = OrganismLoader.load(EXAMPLE);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, "agentstream"));
+        // Every stage, the billing ones too; nothing connects while the graph is built.
+        conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
+        conf.set(AgentStreamOptions.TRANSCRIPTS_ENABLED, true);
+        conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        AgentStreamGraph.build(
+                env, organism, conf, KafkaIo.from(conf, "agentstream"), DynamoDbIo.from(conf));
         return env.getStreamGraph();
     }
 }

@@ -11,6 +11,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.udfs.emit.UsageRecord;
 import dev.agentstream.udfs.envelope.BusRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -68,6 +69,22 @@ public final class KafkaIo {
                         transactionTimeout,
                         prefix(jobName, DEAD_LETTERS),
                         new DeadLetterSerializer(conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC))));
+    }
+
+    /**
+     * The usage topic read back, {@code read_committed}, for the billing stages: what a failure
+     * aborted is never totalled.
+     */
+    public static KafkaSource<UsageRecord> usageSource(Configuration conf) {
+        return KafkaSource.<UsageRecord>builder()
+                .setBootstrapServers(conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(AgentStreamOptions.USAGE_TOPIC))
+                .setGroupId(conf.get(AgentStreamOptions.USAGE_GROUP_ID))
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new UsageRecordDeserializer())
+                .build();
     }
 
     private static EnvelopeSerializer busSerializer(Configuration conf) {

@@ -1,0 +1,58 @@
+package dev.agentstream.job.dynamodb;
+
+import org.apache.flink.configuration.Configuration;
+
+import dev.agentstream.job.AgentStreamGraph;
+import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.job.kafka.KafkaIo;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The billing stages' source and DynamoDB sinks from the job's options; none unless enabled. */
+public final class DynamoDbIo {
+
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
+    private DynamoDbIo() {}
+
+    public static Optional<AgentStreamGraph.BillingIo> from(Configuration conf) {
+        if (!conf.get(AgentStreamOptions.DYNAMODB_ENABLED)) {
+            return Optional.empty();
+        }
+        DynamoDbClientSettings clients =
+                new DynamoDbClientSettings(
+                        conf.get(AgentStreamOptions.DYNAMODB_ENDPOINT),
+                        conf.get(AgentStreamOptions.DYNAMODB_REGION),
+                        CALL_TIMEOUT);
+        BillingTables tables = tables(conf);
+        return Optional.of(
+                new AgentStreamGraph.BillingIo(
+                        KafkaIo.usageSource(conf),
+                        DynamoDbSink.builder(new TotalsConverter(tables.totals()))
+                                .clients(clients)
+                                .table(tables.totals(), BillingTables.TENANT, BillingTables.WINDOW)
+                                .build(),
+                        DynamoDbSink.builder(new ThreadIndexConverter(tables.threads()))
+                                .clients(clients)
+                                .table(tables.threads(), BillingTables.THREAD)
+                                .build(),
+                        conf.get(AgentStreamOptions.TRANSCRIPTS_ENABLED)
+                                ? DynamoDbSink.builder(
+                                                new TranscriptConverter(tables.transcripts()))
+                                        .clients(clients)
+                                        .table(
+                                                tables.transcripts(),
+                                                BillingTables.THREAD,
+                                                BillingTables.SLOT)
+                                        .build()
+                                : null));
+    }
+
+    public static BillingTables tables(Configuration conf) {
+        return new BillingTables(
+                conf.get(AgentStreamOptions.DYNAMODB_TOTALS_TABLE),
+                conf.get(AgentStreamOptions.DYNAMODB_THREADS_TABLE),
+                conf.get(AgentStreamOptions.DYNAMODB_TRANSCRIPTS_TABLE));
+    }
+}
