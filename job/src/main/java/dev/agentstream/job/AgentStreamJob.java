@@ -11,6 +11,9 @@ import org.apache.flink.util.Preconditions;
 import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.tenant.TenantSettings;
+import dev.agentstream.udfs.tenant.TenantSource;
+import dev.agentstream.udfs.tenant.TokenKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,10 @@ public final class AgentStreamJob {
         Organism organism = loadOrganism(conf);
         // Fail here, with the reason, rather than in every task at start.
         AgentStreamGraph.registrySettings(conf).loadKey();
+        TenantSettings tenants = AgentStreamGraph.tenantSettings(conf);
+        if (tenants.source() == TenantSource.TOKEN) {
+            new TokenKeys(tenants).load();
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);
         AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, jobName));
