@@ -40,6 +40,7 @@ import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.router.LlmRouterFactory;
 import dev.agentstream.udfs.router.RetryPolicy;
 import dev.agentstream.udfs.router.Strategy;
+import dev.agentstream.udfs.tenant.TenantSettings;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -91,9 +92,11 @@ public final class AgentStreamGraph {
                 env.fromSource(io.bus(), WatermarkStrategy.noWatermarks(), OperatorIds.BUS_SOURCE)
                         .uid(OperatorIds.BUS_SOURCE);
 
-        // Decode envelopes; what cannot be decoded goes to the dead letters.
+        // Decode envelopes and tell their tenants; what cannot be told goes to the dead letters.
         SingleOutputStreamOperator<Envelope> envelopes =
-                records.process(new DecodeFunction(limits(conf)))
+                records.process(
+                                new DecodeFunction(
+                                        limits(conf), tenantSettings(conf), registrySettings(conf)))
                         .uid(OperatorIds.DECODE)
                         .name(OperatorIds.DECODE);
 
@@ -265,10 +268,22 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.REGISTRY_MAX_DEPTH));
     }
 
-    /**
-     * The router over the organism's backends, lowest {@code priority} first (declaration order on
-     * ties), with the organism's retries; {@code llm.base-url} points every backend elsewhere.
-     */
+    /** Where tenants come from, from the options; the token keys are read by each task. */
+    public static TenantSettings tenantSettings(Configuration conf) {
+        return new TenantSettings(
+                conf.get(AgentStreamOptions.TENANT_SOURCE),
+                conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                conf.get(AgentStreamOptions.BUS_TOPIC_TEMPLATE),
+                conf.get(AgentStreamOptions.TENANT_JWKS_FILE),
+                conf.get(AgentStreamOptions.TENANT_SECRETS_FILE),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_ISSUER),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_AUDIENCE),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_CLOCK_SKEW),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_TYPES),
+                conf.get(AgentStreamOptions.TENANT_CLAIM),
+                conf.get(AgentStreamOptions.TENANT_SENDERS_CLAIM));
+    }
+
     /**
      * The {@code llm.base-url} override as a backend of this provider reads it: given in the OpenAI
      * form ({@code .../v1}), and Ollama's native API lives at the server's root.

@@ -13,6 +13,9 @@ import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.billing.PriceTable;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.tenant.TenantSettings;
+import dev.agentstream.udfs.tenant.TenantSource;
+import dev.agentstream.udfs.tenant.TokenKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,10 @@ public final class AgentStreamJob {
         // Fail here, with the reason, rather than in every task at start.
         AgentStreamGraph.registrySettings(conf).loadKey();
         PriceTable.load(conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
+        TenantSettings tenants = AgentStreamGraph.tenantSettings(conf);
+        if (tenants.source() == TenantSource.TOKEN) {
+            new TokenKeys(tenants).load();
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);
         AgentStreamGraph.build(

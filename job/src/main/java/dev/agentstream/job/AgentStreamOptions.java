@@ -7,8 +7,9 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import dev.agentstream.udfs.billing.PriceTable;
-import dev.agentstream.udfs.billing.UsageSettings;
 import dev.agentstream.udfs.registry.RegistrySettings;
+import dev.agentstream.udfs.tenant.TenantSettings;
+import dev.agentstream.udfs.tenant.TenantSource;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -42,6 +43,16 @@ public final class AgentStreamOptions {
                     .stringType()
                     .defaultValue("agentstream.bus")
                     .withDescription("Topic of the envelopes, read and written by the job.");
+
+    public static final ConfigOption<String> BUS_TOPIC_TEMPLATE =
+            ConfigOptions.key("bus.topic-template")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "With tenant.source topic: the bus is one topic per tenant, named by"
+                                    + " this template, e.g. agentstream.bus.{tenant}; the job reads"
+                                    + " every matching topic and writes each envelope to its"
+                                    + " tenant's. Without it, bus.topic.");
 
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("bus.group-id")
@@ -160,6 +171,78 @@ public final class AgentStreamOptions {
                             "Calls one chain may hold below its root thread; a deeper call is"
                                     + " refused with chain-exhausted and its caller told.");
 
+    // ------------------------------------------------------------------ tenants
+
+    public static final ConfigOption<TenantSource> TENANT_SOURCE =
+            ConfigOptions.key("tenant.source")
+                    .enumType(TenantSource.class)
+                    .defaultValue(TenantSource.DEFAULT)
+                    .withDescription(
+                            "Where an envelope's tenant comes from: default (tenant.default),"
+                                    + " topic (bus.topic-template) or token (a verified JWT in"
+                                    + " its meta).");
+
+    public static final ConfigOption<String> TENANT_DEFAULT =
+            ConfigOptions.key("tenant.default")
+                    .stringType()
+                    .defaultValue(TenantSettings.DEFAULT_TENANT)
+                    .withDescription("The tenant of every envelope in default mode.");
+
+    public static final ConfigOption<String> TENANT_JWKS_FILE =
+            ConfigOptions.key("tenant.jwks-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Token mode: a JWKS file of the public keys (RSA, EC) that sign"
+                                    + " tokens; read by each task, read again when it changes.");
+
+    public static final ConfigOption<String> TENANT_SECRETS_FILE =
+            ConfigOptions.key("tenant.secrets-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Token mode: a YAML or JSON map of tenant to base64 HS256 secret (at"
+                                    + " least 32 bytes); read by each task.");
+
+    public static final ConfigOption<String> TENANT_TOKEN_ISSUER =
+            ConfigOptions.key("tenant.token-issuer")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Token mode (required): the iss every token must have.");
+
+    public static final ConfigOption<String> TENANT_TOKEN_AUDIENCE =
+            ConfigOptions.key("tenant.token-audience")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Token mode (required): a value every token's aud must hold.");
+
+    public static final ConfigOption<Duration> TENANT_TOKEN_CLOCK_SKEW =
+            ConfigOptions.key("tenant.token-clock-skew")
+                    .durationType()
+                    .defaultValue(TenantSettings.DEFAULT_CLOCK_SKEW)
+                    .withDescription("How far a token's exp and nbf may be off.");
+
+    public static final ConfigOption<List<String>> TENANT_TOKEN_TYPES =
+            ConfigOptions.key("tenant.token-types")
+                    .stringType()
+                    .asList()
+                    .defaultValues(TenantSettings.DEFAULT_TOKEN_TYPES.toArray(new String[0]))
+                    .withDescription("The typ header values a token may have (';' between them).");
+
+    public static final ConfigOption<String> TENANT_CLAIM =
+            ConfigOptions.key("tenant.claim")
+                    .stringType()
+                    .defaultValue(TenantSettings.DEFAULT_TENANT_CLAIM)
+                    .withDescription("Token mode: the claim that names the tenant.");
+
+    public static final ConfigOption<String> TENANT_SENDERS_CLAIM =
+            ConfigOptions.key("tenant.senders-claim")
+                    .stringType()
+                    .defaultValue(TenantSettings.DEFAULT_SENDERS_CLAIM)
+                    .withDescription(
+                            "Token mode: the claim listing the <from> names a token may send as;"
+                                    + " * allows any but the job's own.");
+
     // ------------------------------------------------------------------ llm
 
     public static final ConfigOption<String> LLM_BASE_URL =
@@ -243,15 +326,7 @@ public final class AgentStreamOptions {
                     .withDescription(
                             "How long a Redis lookup may take; a slower or failed one is a miss.");
 
-    // ------------------------------------------------------------------ tenants and billing
-
-    public static final ConfigOption<String> TENANT_DEFAULT =
-            ConfigOptions.key("tenant.default")
-                    .stringType()
-                    .defaultValue(UsageSettings.DEFAULT_TENANT)
-                    .withDescription(
-                            "Tenant billed for a turn whose thread names none (every turn until"
-                                    + " tenants exist).");
+    // ------------------------------------------------------------------ billing
 
     public static final ConfigOption<String> BILLING_PRICE_TABLE =
             ConfigOptions.key("billing.price-table")

@@ -230,7 +230,9 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             Turn turn, ParsedElement element, String peer, int index, Context ctx) {
         String[] chain = chain(turn);
         String root = turn.root != null ? turn.root : turn.thread;
-        String sub = registry.subthread(turn.thread, turn.inputEnvelopeId, turn.agent, index);
+        String sub =
+                registry.subthread(
+                        turn.tenant, turn.thread, turn.inputEnvelopeId, turn.agent, index);
         Envelope call = envelope(turn, peer, element);
         call.thread = sub;
         if (registry.isExhausted(chain)) {
@@ -285,11 +287,12 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             original = call.payloadXml.getBytes(StandardCharsets.UTF_8);
         }
         return new DeadLetter(
-                DeadLetterReason.CHAIN_EXHAUSTED,
-                detail,
-                turn.inputEnvelopeId,
-                turn.thread,
-                original);
+                        DeadLetterReason.CHAIN_EXHAUSTED,
+                        detail,
+                        turn.inputEnvelopeId,
+                        turn.thread,
+                        original)
+                .withTenant(turn.tenant);
     }
 
     /**
@@ -402,12 +405,16 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             Turn turn, String to, String payloadXml, String root, String namespace) {
         // Addresses come from decoded envelopes, which carry only XML characters; stripping
         // keeps an envelope built any other way writable.
-        return new Envelope(
-                XmlChars.strip(turn.agent),
-                to == null ? null : XmlChars.strip(to),
-                turn.thread,
-                payloadXml,
-                root,
-                namespace);
+        Envelope e =
+                new Envelope(
+                        XmlChars.strip(turn.agent),
+                        to == null ? null : XmlChars.strip(to),
+                        turn.thread,
+                        payloadXml,
+                        root,
+                        namespace);
+        // Every envelope of a turn is its tenant's: the bus sink stamps it so.
+        e.tenant = turn.tenant == null ? "" : turn.tenant;
+        return e;
     }
 }
