@@ -44,8 +44,9 @@ public final class AnthropicMessagesClient implements LlmClient {
         this.url = baseUrl + "/messages";
         Map<String, String> h = new LinkedHashMap<>();
         h.put("anthropic-version", API_VERSION);
-        if (!apiKey.isEmpty()) {
-            h.put("x-api-key", apiKey);
+        String key = apiKey.strip(); // a key read from a secret file may end with its line break
+        if (!key.isEmpty()) {
+            h.put("x-api-key", key);
         }
         this.headers = Map.copyOf(h);
         this.http = new HttpTransport("agentstream-llm-anthropic", timeout);
@@ -115,6 +116,10 @@ public final class AnthropicMessagesClient implements LlmClient {
         }
         JsonNode content = root.path("content");
         if (!content.isArray()) {
+            if (root.path("error").isObject()) {
+                // A gateway that answers every call with a 200: the error it states decides.
+                throw Wire.failure(response, errorType(status, root));
+            }
             throw new LlmCallException(status, "response has no content");
         }
         StringBuilder text = new StringBuilder();
@@ -159,10 +164,11 @@ public final class AnthropicMessagesClient implements LlmClient {
         JsonNode error = root.path("error");
         String type = Wire.text(error.path("type"));
         String message = Wire.text(error.path("message"));
-        if (status == 400 && Wire.saysContextTooLong(message)) {
+        boolean invalid = status == 400 || status == 200; // 200: an error a gateway passed on
+        if (invalid && Wire.saysContextTooLong(message)) {
             return Wire.CONTEXT_LENGTH_EXCEEDED;
         }
-        if (status == 400 && message.toLowerCase(Locale.ROOT).contains("credit balance")) {
+        if (invalid && message.toLowerCase(Locale.ROOT).contains("credit balance")) {
             return Wire.INSUFFICIENT_QUOTA;
         }
         return type.isEmpty() ? "unknown" : type;

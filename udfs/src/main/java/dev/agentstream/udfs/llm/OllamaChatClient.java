@@ -29,7 +29,8 @@ public final class OllamaChatClient implements LlmClient {
      */
     public OllamaChatClient(String baseUrl, String apiKey, Duration timeout) {
         this.url = baseUrl + "/api/chat";
-        this.headers = apiKey.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + apiKey);
+        String key = apiKey.strip(); // a key read from a secret file may end with its line break
+        this.headers = key.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + key);
         this.http = new HttpTransport("agentstream-llm-ollama", timeout);
     }
 

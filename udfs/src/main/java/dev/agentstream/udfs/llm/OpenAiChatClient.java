@@ -34,7 +34,8 @@ public final class OpenAiChatClient implements LlmClient {
      */
     public OpenAiChatClient(String baseUrl, String apiKey, Duration timeout) {
         this.url = baseUrl + "/chat/completions";
-        this.headers = apiKey.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + apiKey);
+        String key = apiKey.strip(); // a key read from a secret file may end with its line break
+        this.headers = key.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + key);
         this.http = new HttpTransport("agentstream-llm-http", timeout);
     }
 
@@ -69,6 +70,10 @@ public final class OpenAiChatClient implements LlmClient {
         }
         JsonNode choice = root.path("choices").path(0);
         if (choice.isMissingNode()) {
+            if (carriesError(root)) {
+                // A gateway that answers every call with a 200: the error it states decides.
+                throw Wire.failure(response, errorType(status, root));
+            }
             throw new LlmCallException(status, "response has no choices");
         }
         JsonNode message = choice.path("message");
@@ -114,10 +119,17 @@ public final class OpenAiChatClient implements LlmClient {
             kind = "unknown";
         }
         boolean routed = kind.contains("quota") || kind.contains("context_length");
-        if (status == 400 && !routed && Wire.saysContextTooLong(message)) {
+        if ((status == 400 || status == 200) && !routed && Wire.saysContextTooLong(message)) {
             return Wire.CONTEXT_LENGTH_EXCEEDED;
         }
         return kind;
+    }
+
+    /** True when a body without choices is an error answer in one of the shapes read above. */
+    private static boolean carriesError(JsonNode root) {
+        return root.path("error").isObject()
+                || root.path("error").isTextual()
+                || root.path("object").asText("").equals("error");
     }
 
     /**

@@ -35,14 +35,20 @@ final class Wire {
 
     private Wire() {}
 
-    /** The body as JSON, a missing node when empty; a malformed body fails the call. */
+    /**
+     * The body as JSON, a missing node when empty; a malformed body fails the call, with the
+     * Retry-After of an error page (a gateway's HTML 429 or 503 still says how long to wait).
+     */
     static JsonNode read(Response response) {
         int status = response.getStatusCode();
         try {
             JsonNode root = JSON.readTree(response.getResponseBodyAsBytes());
             return root == null ? MissingNode.getInstance() : root;
         } catch (IOException e) {
-            throw new LlmCallException(status, "HTTP " + status + " with a malformed body");
+            long retryAfter =
+                    status == 200 ? 0 : RetryAfter.millis(response.getHeader("Retry-After"));
+            throw new LlmCallException(
+                    status, "HTTP " + status + " with a malformed body", "", retryAfter);
         }
     }
 

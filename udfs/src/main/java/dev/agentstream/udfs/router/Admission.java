@@ -67,24 +67,37 @@ final class Admission {
     }
 
     /**
-     * Asks to start a call of about {@code estimatedTokens}.
+     * Asks to start a call of about {@code estimatedTokens}. Nothing is taken from a limit unless
+     * every limit has room: a turn waiting for room asks again every few milliseconds, and a
+     * request or tokens reserved for a call that is then turned away would be lost to everyone
+     * for the rest of the minute.
      *
-     * @return nanoseconds to wait before calling (0: now), or -1 when not admitted; an admitted
-     *     call must {@link #release()} when it ends
+     * @return nanoseconds to wait before calling (0: now; more only when another thread took the
+     *     room between looking and taking), or -1 when not admitted; an admitted call must {@link
+     *     #release()} when it ends
      */
     long admit(int estimatedTokens) {
+        int tokenPermits = Math.max(0, Math.min(estimatedTokens, tokensPerMinute));
+        if (!roomNow(requests, 1) || !roomNow(tokens, tokenPermits)) {
+            return -1;
+        }
         if (concurrency != null && !concurrency.tryAcquirePermission()) {
             return -1;
         }
         long wait = requests == null ? 0 : requests.reservePermission(1);
         if (wait >= 0 && tokens != null) {
-            long tokenWait = tokens.reservePermission(Math.min(estimatedTokens, tokensPerMinute));
+            long tokenWait = tokens.reservePermission(tokenPermits);
             wait = tokenWait < 0 ? tokenWait : Math.max(wait, tokenWait);
         }
         if (wait < 0 && concurrency != null) {
             concurrency.releasePermission();
         }
         return wait;
+    }
+
+    /** True when {@code limiter} (null: no limit) has {@code permits} left now, taking none. */
+    private static boolean roomNow(RateLimiter limiter, int permits) {
+        return limiter == null || limiter.getMetrics().getAvailablePermissions() >= permits;
     }
 
     /** Ends an admitted call. */

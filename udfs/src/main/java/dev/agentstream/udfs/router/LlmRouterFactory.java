@@ -11,7 +11,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -124,22 +126,24 @@ public record LlmRouterFactory(
                         .build();
         FlinkRouterMetrics metrics = group == null ? null : new FlinkRouterMetrics(group);
         List<LlmRouter.Route> routes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
         for (BackendSpec spec : backends) {
+            String name = unique(spec.name(), names);
             LlmRouter.Route route =
                     new LlmRouter.Route(
-                            spec.name(),
+                            name,
                             spec.model(),
                             spec.client().create(),
-                            CircuitBreaker.of(spec.name(), config),
+                            CircuitBreaker.of(name, config),
                             Admission.of(
-                                    spec.name(),
+                                    name,
                                     share(spec.rateLimitTpm(), subtasks),
                                     share(spec.maxConcurrent(), subtasks),
                                     share(spec.rateLimitRpm(), subtasks)),
                             spec.contextWindow(),
                             new AtomicInteger());
             if (metrics != null) {
-                metrics.register(spec.name(), route.breaker(), route.inFlight()::get);
+                metrics.register(name, route.breaker(), route.inFlight()::get);
             }
             routes.add(route);
         }
@@ -147,8 +151,20 @@ public record LlmRouterFactory(
                 routes, retry, strategy, metrics == null ? RouterMetrics.NONE : metrics);
     }
 
+    /**
+     * {@code name}, or {@code name#2}, {@code name#3}... when another backend took it: metrics and
+     * logs tell backends apart by name (two backends of one provider both default to its name).
+     */
+    private static String unique(String name, Set<String> taken) {
+        String candidate = name;
+        for (int n = 2; !taken.add(candidate); n++) {
+            candidate = name + "#" + n;
+        }
+        return candidate;
+    }
+
     /** One subtask's share of a job-wide limit, at least 1; 0 stays "no limit". */
     private static int share(int limit, int subtasks) {
-        return limit <= 0 ? 0 : Math.max(1, (limit + subtasks - 1) / subtasks);
+        return limit <= 0 ? 0 : (int) Math.max(1, ((long) limit + subtasks - 1) / subtasks);
     }
 }
