@@ -215,7 +215,7 @@ class RouterFaultMatrixITCase extends LocalServicesTestBase {
         if ("failed".equals(c.status())) {
             assertThat(usage.path("totalTokens").asInt()).isZero();
         } else {
-            assertThat(usage.path("promptTokens").asInt()).isPositive();
+            assertThat(usage.path("inputTokens").asInt()).isPositive();
         }
         assertThat(simulator.requestCount() - primaryBefore).isEqualTo(c.primaryCalls());
         assertThat(fallback.requestCount() - fallbackBefore).isEqualTo(c.fallbackCalls());

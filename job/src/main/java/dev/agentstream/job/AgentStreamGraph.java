@@ -159,16 +159,23 @@ public final class AgentStreamGraph {
                 .sinkTo(io.usage())
                 .uid(OperatorIds.USAGE_SINK)
                 .name(OperatorIds.USAGE_SINK);
-        envelopes
-                .getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .union(
-                        turns.getSideOutput(ThreadContextFunction.DEAD_LETTERS),
-                        answers.getSideOutput(EmitFunction.DEAD_LETTERS))
+        DataStream<DeadLetter> deadLetters =
+                envelopes
+                        .getSideOutput(DecodeFunction.DEAD_LETTERS)
+                        .union(
+                                turns.getSideOutput(ThreadContextFunction.DEAD_LETTERS),
+                                answers.getSideOutput(EmitFunction.DEAD_LETTERS));
+
+        // Bill from the committed usage records; keep transcripts, when asked to.
+        Optional<DataStream<DeadLetter>> unkept =
+                billing.flatMap(b -> billing(env, conf, envelopes, b));
+        if (unkept.isPresent()) {
+            deadLetters = deadLetters.union(unkept.get());
+        }
+        deadLetters
                 .sinkTo(io.deadLetters())
                 .uid(OperatorIds.DEAD_LETTER_SINK)
                 .name(OperatorIds.DEAD_LETTER_SINK);
-
-        billing.ifPresent(b -> billing(env, conf, envelopes, b));
     }
 
     /**
@@ -176,8 +183,11 @@ public final class AgentStreamGraph {
      * from the emit stage: only what a checkpoint committed there is billed, the totals are a
      * function of the topic that billing systems read too, and DynamoDB being slow or away holds up
      * this branch, never a turn.
+     *
+     * @return the dead letters of transcript entries that could not be kept whole, when transcripts
+     *     are on
      */
-    private static void billing(
+    private static Optional<DataStream<DeadLetter>> billing(
             StreamExecutionEnvironment env,
             Configuration conf,
             DataStream<Envelope> envelopes,
@@ -216,18 +226,22 @@ public final class AgentStreamGraph {
                 .name(OperatorIds.THREAD_INDEX_SINK);
 
         // Keep every decoded envelope of a thread at its bus coordinates, when asked to.
-        if (io.transcripts() != null) {
-            envelopes
-                    .process(
-                            new TranscriptFunction(
-                                    conf.get(AgentStreamOptions.TENANT_DEFAULT),
-                                    conf.get(AgentStreamOptions.TRANSCRIPTS_TTL)))
-                    .uid(OperatorIds.TRANSCRIPT)
-                    .name(OperatorIds.TRANSCRIPT)
-                    .sinkTo(io.transcripts())
-                    .uid(OperatorIds.TRANSCRIPT_SINK)
-                    .name(OperatorIds.TRANSCRIPT_SINK);
+        if (io.transcripts() == null) {
+            return Optional.empty();
         }
+        SingleOutputStreamOperator<TranscriptEntry> transcript =
+                envelopes
+                        .process(
+                                new TranscriptFunction(
+                                        conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                                        conf.get(AgentStreamOptions.TRANSCRIPTS_TTL)))
+                        .uid(OperatorIds.TRANSCRIPT)
+                        .name(OperatorIds.TRANSCRIPT);
+        transcript
+                .sinkTo(io.transcripts())
+                .uid(OperatorIds.TRANSCRIPT_SINK)
+                .name(OperatorIds.TRANSCRIPT_SINK);
+        return Optional.of(transcript.getSideOutput(TranscriptFunction.DEAD_LETTERS));
     }
 
     /** Envelope limits from the options, shared by decode, context, emit and the bus sink. */

@@ -22,8 +22,10 @@ import java.util.concurrent.CompletionException;
  * <ul>
  *   <li>totals: {@code tenant} (S) + {@code window} (S, the window's start as an ISO-8601 instant,
  *       with {@code #late#<usage id>} after it for a late correction)
- *   <li>threads: {@code thread} (S)
- *   <li>transcripts: {@code thread} (S) + {@code slot} (S, the envelope's bus coordinates)
+ *   <li>threads: {@code tenant} (S) + {@code thread} (S): two tenants' threads of one UUID are two
+ *       items, and a tenant's threads are one query
+ *   <li>transcripts: {@code tenantThread} (S, {@code <tenant>#<thread>}) + {@code slot} (S, the
+ *       envelope's bus coordinates): a thread's transcript is one query, and only its tenant's
  * </ul>
  */
 public record BillingTables(String totals, String threads, String transcripts)
@@ -32,8 +34,17 @@ public record BillingTables(String totals, String threads, String transcripts)
     public static final String TENANT = "tenant";
     public static final String WINDOW = "window";
     public static final String THREAD = "thread";
+    public static final String TENANT_THREAD = "tenantThread";
     public static final String SLOT = "slot";
     public static final String TTL = "ttl";
+
+    /**
+     * The transcripts table's partition key of {@code thread} of {@code tenant}; a tenant name
+     * never holds {@code #} (see {@code TenantNames}), so no two pairs share one.
+     */
+    public static String tenantThread(String tenant, String thread) {
+        return tenant + "#" + thread;
+    }
 
     /** Creates the three tables on demand; a table that exists already is left as it is. */
     public void create(DynamoDbAsyncClient client) {
@@ -51,8 +62,8 @@ public record BillingTables(String totals, String threads, String transcripts)
     List<CreateTableRequest> definitions() {
         List<CreateTableRequest> all = new ArrayList<>();
         all.add(table(totals, TENANT, WINDOW));
-        all.add(table(threads, THREAD, null));
-        all.add(table(transcripts, THREAD, SLOT));
+        all.add(table(threads, TENANT, THREAD));
+        all.add(table(transcripts, TENANT_THREAD, SLOT));
         return all;
     }
 

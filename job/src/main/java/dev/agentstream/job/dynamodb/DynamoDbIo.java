@@ -35,7 +35,7 @@ public final class DynamoDbIo {
                                 .build(),
                         DynamoDbSink.builder(new ThreadIndexConverter(tables.threads()))
                                 .clients(clients)
-                                .table(tables.threads(), BillingTables.THREAD)
+                                .table(tables.threads(), BillingTables.TENANT, BillingTables.THREAD)
                                 .build(),
                         conf.get(AgentStreamOptions.TRANSCRIPTS_ENABLED)
                                 ? DynamoDbSink.builder(
@@ -43,7 +43,7 @@ public final class DynamoDbIo {
                                         .clients(clients)
                                         .table(
                                                 tables.transcripts(),
-                                                BillingTables.THREAD,
+                                                BillingTables.TENANT_THREAD,
                                                 BillingTables.SLOT)
                                         .build()
                                 : null));

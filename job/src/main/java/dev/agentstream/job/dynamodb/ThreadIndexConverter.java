@@ -9,7 +9,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A thread index entry as an item of the threads table, keyed by thread, with its TTL. */
+/**
+ * A thread index entry as an item of the threads table, keyed by tenant and thread, with its TTL.
+ */
 public final class ThreadIndexConverter
         implements ElementConverter<ThreadIndexEntry, DynamoDbWriteRequest> {
 

@@ -21,6 +21,12 @@ public class TranscriptEntry {
     public String payloadNamespace;
     public String payloadXml;
 
+    /**
+     * 0, or the UTF-8 size of a payload left out because the item would not fit DynamoDB's limit:
+     * the envelope stays on the bus at its coordinates, and a dead letter says so.
+     */
+    public long payloadOmittedBytes;
+
     /** The bus coordinates, {@code topic-partition-offset}. */
     public String envelopeId;
 

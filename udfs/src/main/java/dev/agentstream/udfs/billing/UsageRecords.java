@@ -51,7 +51,12 @@ public final class UsageRecords {
                         : new String[] {result.finishReason};
         u.inputTokens = result.promptTokens;
         u.outputTokens = result.completionTokens;
-        u.totalTokens = result.promptTokens + result.completionTokens;
+        // Held at what an int holds: a provider's absurd count must never wrap into a credit.
+        u.totalTokens =
+                (int)
+                        Math.min(
+                                Integer.MAX_VALUE,
+                                (long) result.promptTokens + result.completionTokens);
         u.cacheReadInputTokens = result.cacheReadTokens;
         u.cacheCreationInputTokens = result.cacheWriteTokens;
         u.cacheHit = result.cacheHit;

@@ -85,7 +85,13 @@ public enum DeadLetterReason {
     /** Token mode: the token has no tenant claim. */
     TOKEN_NO_TENANT,
     /** Token mode: the token does not allow the envelope's {@code <from>}. */
-    SENDER_NOT_ALLOWED;
+    SENDER_NOT_ALLOWED,
+
+    /**
+     * The envelope was used, but its transcript item would be over DynamoDB's item limit: the
+     * transcript keeps the entry without its payload.
+     */
+    TRANSCRIPT_TOO_LARGE;
 
     /** Kebab-case code, e.g. {@code thread-not-uuid}. */
     public String code() {

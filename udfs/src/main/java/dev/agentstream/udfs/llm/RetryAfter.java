@@ -43,7 +43,8 @@ public final class RetryAfter {
 
     private static long untilDate(String value, Instant now) {
         try {
-            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant at =
+                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
             return Duration.between(now, at).toMillis();
         } catch (DateTimeParseException | ArithmeticException unreadable) {
             return 0;

@@ -69,8 +69,8 @@ final class Admission {
     /**
      * Asks to start a call of about {@code estimatedTokens}. Nothing is taken from a limit unless
      * every limit has room: a turn waiting for room asks again every few milliseconds, and a
-     * request or tokens reserved for a call that is then turned away would be lost to everyone
-     * for the rest of the minute.
+     * request or tokens reserved for a call that is then turned away would be lost to everyone for
+     * the rest of the minute.
      *
      * @return nanoseconds to wait before calling (0: now; more only when another thread took the
      *     room between looking and taking), or -1 when not admitted; an admitted call must {@link

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * itself is wrong (see {@link ErrorClass}). A prompt too long for every window is cut, oldest
  * history first. Pauses are scheduled, never slept: no thread waits, and the task thread is never
  * touched. Every step after a failed attempt (a retry, a fallback, another look for room) runs on
- * the router's own threads, never on the client's I/O thread that reported the failure: starting
- * a call may resolve a host name, which blocks.
+ * the router's own threads, never on the client's I/O thread that reported the failure: starting a
+ * call may resolve a host name, which blocks.
  *
  * <p>The returned future completes once (with the first reply, or the last failure when every
  * backend has failed); cancelling it cancels the attempt in flight.

@@ -25,7 +25,7 @@ class EmitEdgeAttackTest {
                         .usage()
                         .get(0);
 
-        assertThat(usage.totalTokens).isGreaterThanOrEqualTo(usage.promptTokens);
+        assertThat(usage.totalTokens).isGreaterThanOrEqualTo(usage.inputTokens);
     }
 
     @Test

@@ -76,8 +76,7 @@ class ProviderWireAttackTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"openai", "anthropic", "ollama"})
-    void shouldKeepTheRetryAfterOfAGatewayErrorPageThatIsNotJson(String protocol)
-            throws Exception {
+    void shouldKeepTheRetryAfterOfAGatewayErrorPageThatIsNotJson(String protocol) throws Exception {
         provider.answer(429, "<html><h1>429 Too Many Requests</h1></html>", "Retry-After", "120");
 
         LlmCallException e;

@@ -31,6 +31,8 @@ class AdmissionAttackTest {
         assertThat(tokens.admit(100)).isZero();
 
         tokens.admit(-1_000); // an estimate that overflowed
-        assertThat(tokens.admit(100)).as("a full minute's tokens again, within the minute").isNotZero();
+        assertThat(tokens.admit(100))
+                .as("a full minute's tokens again, within the minute")
+                .isNotZero();
     }
 }

@@ -178,7 +178,9 @@ class LlmRouterAttackTest {
         int huge = Integer.MAX_VALUE;
         LlmRouterFactory factory =
                 new LlmRouterFactory(
-                        List.of(new BackendSpec("big", "m", factoryOf(provider), huge, huge, 0, huge)),
+                        List.of(
+                                new BackendSpec(
+                                        "big", "m", factoryOf(provider), huge, huge, 0, huge)),
                         NO_RETRIES,
                         BreakerSettings.defaults());
 
