@@ -54,6 +54,7 @@ public final class AgentStreamJob {
         // Fail here, with the reason, rather than in every task at start.
         AgentStreamGraph.registrySettings(conf).loadKey();
         PriceTable.load(conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
+        DynamoDbIo.createTablesIfAsked(conf);
         TenantSettings tenants = AgentStreamGraph.tenantSettings(conf);
         if (tenants.source() == TenantSource.TOKEN) {
             new TokenKeys(tenants).load();

@@ -397,6 +397,16 @@ public final class AgentStreamOptions {
                     .defaultValue("us-east-1")
                     .withDescription("AWS region of the tables.");
 
+    public static final ConfigOption<Boolean> DYNAMODB_CREATE_TABLES =
+            ConfigOptions.key("dynamodb.create-tables")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Creates the three tables at submission when they do not exist (on"
+                                    + " demand capacity) and waits until they exist; tables that"
+                                    + " exist are left as they are. TTL is the deployment's to"
+                                    + " turn on.");
+
     public static final ConfigOption<String> DYNAMODB_TOTALS_TABLE =
             ConfigOptions.key("dynamodb.totals-table")
                     .stringType()
@@ -409,14 +419,16 @@ public final class AgentStreamOptions {
             ConfigOptions.key("dynamodb.threads-table")
                     .stringType()
                     .defaultValue("agentstream-threads")
-                    .withDescription("Thread index table: key thread (S); TTL attribute ttl.");
+                    .withDescription(
+                            "Thread index table: keys tenant (S), thread (S); TTL attribute ttl.");
 
     public static final ConfigOption<String> DYNAMODB_TRANSCRIPTS_TABLE =
             ConfigOptions.key("dynamodb.transcripts-table")
                     .stringType()
                     .defaultValue("agentstream-transcripts")
                     .withDescription(
-                            "Transcript table: keys thread (S), slot (S); TTL attribute ttl.");
+                            "Transcript table: keys tenantThread (S, <tenant>#<thread>), slot"
+                                    + " (S); TTL attribute ttl.");
 
     public static final ConfigOption<Boolean> TRANSCRIPTS_ENABLED =
             ConfigOptions.key("transcripts.enabled")

@@ -95,6 +95,36 @@ class PriceTableTest {
     }
 
     @Test
+    void shouldPriceADatedSnapshotItListsAsItsModelAndNoOtherName() {
+        ModelPrice alias = SHIPPED.price("gpt-4o-mini").orElseThrow();
+
+        assertThat(SHIPPED.price("gpt-4o-mini-2024-07-18")).contains(alias);
+        assertThat(SHIPPED.price("gpt-4o-mini-2099-01-01")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAModelPricedTwice(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("twice.yaml");
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "version: t",
+                        "currency: USD",
+                        "models:",
+                        "  a: {input: '1', output: '1', cache-read: '1', cache-write: '1'}",
+                        "  b:",
+                        "    snapshots: [a]",
+                        "    input: '2'",
+                        "    output: '2'",
+                        "    cache-read: '2'",
+                        "    cache-write: '2'"));
+
+        assertThatThrownBy(() -> PriceTable.load(file.toString()))
+                .hasMessageContaining("'a' is priced twice");
+    }
+
+    @Test
     void shouldLoadATableFromAFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("mine.yaml");
         Files.writeString(
