@@ -89,7 +89,11 @@ final class MetricNames {
                     "cacheMisses",
                     // emit
                     "envelopesEmitted",
-                    "unusableAnswers"
+                    "unusableAnswers",
+                    "usageUnpriced",
+                    // usage-totals
+                    "usageLate",
+                    "usageLateWithinLateness"
                 }) {
             metrics.put(OPERATOR + name, name);
         }
