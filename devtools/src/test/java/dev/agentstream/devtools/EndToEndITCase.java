@@ -90,8 +90,8 @@ class EndToEndITCase extends LocalServicesTestBase {
             assertThat(usage.get(0).path("agent").asText()).isEqualTo("greeter");
             assertThat(usage.get(0).path("status").asText()).isEqualTo("ok");
             assertThat(usage.get(0).path("thread").asText()).isEqualTo(thread);
-            assertThat(usage.get(0).path("promptTokens").asInt()).isPositive();
-            assertThat(usage.get(0).path("completionTokens").asInt()).isPositive();
+            assertThat(usage.get(0).path("inputTokens").asInt()).isPositive();
+            assertThat(usage.get(0).path("outputTokens").asInt()).isPositive();
 
             assertThat(dead).hasSize(1);
             assertThat(header(dead.get(0), "agentstream.reason")).isEqualTo("not-xml");

@@ -86,7 +86,8 @@ class SimulatorPoisonAttackTest {
             assertThat(answers).extracting(e -> e.to).containsExactly("summarizer", null);
 
             EnvelopeSerializer serializer =
-                    new EnvelopeSerializer("agentstream.bus", EnvelopeLimits.defaults());
+                    new EnvelopeSerializer(
+                            "agentstream.bus", null, EnvelopeLimits.defaults(), registry());
             serializer.open(null, null);
             for (Envelope answer : answers) {
                 assertThatCode(() -> serializer.serialize(answer, null, 0L))

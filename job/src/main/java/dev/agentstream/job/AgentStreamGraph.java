@@ -10,6 +10,14 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.agentstream.udfs.billing.ThreadIndexEntry;
+import dev.agentstream.udfs.billing.ThreadIndexFunction;
+import dev.agentstream.udfs.billing.TranscriptEntry;
+import dev.agentstream.udfs.billing.TranscriptFunction;
+import dev.agentstream.udfs.billing.UsageSettings;
+import dev.agentstream.udfs.billing.UsageTotalsFunction;
+import dev.agentstream.udfs.billing.UsageWindows;
+import dev.agentstream.udfs.billing.WindowTotal;
 import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.context.ContextSettings;
 import dev.agentstream.udfs.context.ThreadContextFunction;
@@ -23,7 +31,7 @@ import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.llm.LlmClientFactory;
-import dev.agentstream.udfs.llm.OpenAiChatClientFactory;
+import dev.agentstream.udfs.llm.ProviderClients;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.LlmSettings;
@@ -32,12 +40,14 @@ import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.router.LlmRouterFactory;
 import dev.agentstream.udfs.router.RetryPolicy;
 import dev.agentstream.udfs.router.Strategy;
+import dev.agentstream.udfs.tenant.TenantSettings;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,18 +63,40 @@ public final class AgentStreamGraph {
             Sink<UsageRecord> usage,
             Sink<DeadLetter> deadLetters) {}
 
+    /**
+     * Where the billing stages read the committed usage records from and write DynamoDB: totals per
+     * tenant and minute, the thread index, and the transcripts ({@code null} when off).
+     */
+    public record BillingIo(
+            Source<UsageRecord, ?, ?> usage,
+            Sink<WindowTotal> totals,
+            Sink<ThreadIndexEntry> threads,
+            Sink<TranscriptEntry> transcripts) {}
+
     private AgentStreamGraph() {}
 
+    /** The job without billing stages. */
     public static void build(
             StreamExecutionEnvironment env, Organism organism, Configuration conf, Io io) {
+        build(env, organism, conf, io, Optional.empty());
+    }
+
+    public static void build(
+            StreamExecutionEnvironment env,
+            Organism organism,
+            Configuration conf,
+            Io io,
+            Optional<BillingIo> billing) {
         // Read raw records from the bus.
         DataStream<BusRecord> records =
                 env.fromSource(io.bus(), WatermarkStrategy.noWatermarks(), OperatorIds.BUS_SOURCE)
                         .uid(OperatorIds.BUS_SOURCE);
 
-        // Decode envelopes; what cannot be decoded goes to the dead letters.
+        // Decode envelopes and tell their tenants; what cannot be told goes to the dead letters.
         SingleOutputStreamOperator<Envelope> envelopes =
-                records.process(new DecodeFunction(limits(conf)))
+                records.process(
+                                new DecodeFunction(
+                                        limits(conf), tenantSettings(conf), registrySettings(conf)))
                         .uid(OperatorIds.DECODE)
                         .name(OperatorIds.DECODE);
 
@@ -108,7 +140,12 @@ public final class AgentStreamGraph {
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
-                results.process(new EmitFunction(organism, limits(conf), registrySettings(conf)))
+                results.process(
+                                new EmitFunction(
+                                        organism,
+                                        limits(conf),
+                                        registrySettings(conf),
+                                        usageSettings(conf)))
                         .uid(OperatorIds.EMIT)
                         .name(OperatorIds.EMIT);
 
@@ -122,14 +159,89 @@ public final class AgentStreamGraph {
                 .sinkTo(io.usage())
                 .uid(OperatorIds.USAGE_SINK)
                 .name(OperatorIds.USAGE_SINK);
-        envelopes
-                .getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .union(
-                        turns.getSideOutput(ThreadContextFunction.DEAD_LETTERS),
-                        answers.getSideOutput(EmitFunction.DEAD_LETTERS))
+        DataStream<DeadLetter> deadLetters =
+                envelopes
+                        .getSideOutput(DecodeFunction.DEAD_LETTERS)
+                        .union(
+                                turns.getSideOutput(ThreadContextFunction.DEAD_LETTERS),
+                                answers.getSideOutput(EmitFunction.DEAD_LETTERS));
+
+        // Bill from the committed usage records; keep transcripts, when asked to.
+        Optional<DataStream<DeadLetter>> unkept =
+                billing.flatMap(b -> billing(env, conf, envelopes, b));
+        if (unkept.isPresent()) {
+            deadLetters = deadLetters.union(unkept.get());
+        }
+        deadLetters
                 .sinkTo(io.deadLetters())
                 .uid(OperatorIds.DEAD_LETTER_SINK)
                 .name(OperatorIds.DEAD_LETTER_SINK);
+    }
+
+    /**
+     * The billing stages. They read the usage records back from their topic rather than take them
+     * from the emit stage: only what a checkpoint committed there is billed, the totals are a
+     * function of the topic that billing systems read too, and DynamoDB being slow or away holds up
+     * this branch, never a turn.
+     *
+     * @return the dead letters of transcript entries that could not be kept whole, when transcripts
+     *     are on
+     */
+    private static Optional<DataStream<DeadLetter>> billing(
+            StreamExecutionEnvironment env,
+            Configuration conf,
+            DataStream<Envelope> envelopes,
+            BillingIo io) {
+        // Read the committed usage records back; event time is when each turn was built.
+        DataStream<UsageRecord> usage =
+                env.fromSource(
+                                io.usage(),
+                                UsageWindows.watermarks(
+                                        conf.get(AgentStreamOptions.BILLING_MAX_OUT_OF_ORDERNESS),
+                                        conf.get(AgentStreamOptions.BILLING_IDLE_TIMEOUT)),
+                                OperatorIds.USAGE_SOURCE)
+                        .uid(OperatorIds.USAGE_SOURCE);
+
+        // Total them per tenant and minute; records later than the window go beside it.
+        SingleOutputStreamOperator<WindowTotal> totals =
+                usage.keyBy(new TenantWindowKey(), Types.STRING)
+                        .process(
+                                new UsageTotalsFunction(
+                                        conf.get(AgentStreamOptions.BILLING_ALLOWED_LATENESS),
+                                        conf.get(AgentStreamOptions.BILLING_FLUSH_INTERVAL)))
+                        .uid(OperatorIds.USAGE_TOTALS)
+                        .name(OperatorIds.USAGE_TOTALS);
+        totals.union(totals.getSideOutput(UsageTotalsFunction.LATE))
+                .sinkTo(io.totals())
+                .uid(OperatorIds.TOTALS_SINK)
+                .name(OperatorIds.TOTALS_SINK);
+
+        // Index threads: whose, when, how many turns and tokens.
+        usage.keyBy(new TenantThreadKey(), Types.STRING)
+                .process(new ThreadIndexFunction(conf.get(AgentStreamOptions.CONTEXT_TTL)))
+                .uid(OperatorIds.THREAD_INDEX)
+                .name(OperatorIds.THREAD_INDEX)
+                .sinkTo(io.threads())
+                .uid(OperatorIds.THREAD_INDEX_SINK)
+                .name(OperatorIds.THREAD_INDEX_SINK);
+
+        // Keep every decoded envelope of a thread at its bus coordinates, when asked to.
+        if (io.transcripts() == null) {
+            return Optional.empty();
+        }
+        SingleOutputStreamOperator<TranscriptEntry> transcript =
+                envelopes
+                        .process(
+                                new TranscriptFunction(
+                                        conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                                        conf.get(AgentStreamOptions.TRANSCRIPTS_TTL)))
+                        .uid(OperatorIds.TRANSCRIPT)
+                        .name(OperatorIds.TRANSCRIPT);
+        transcript
+                .sinkTo(io.transcripts())
+                .uid(OperatorIds.TRANSCRIPT_SINK)
+                .name(OperatorIds.TRANSCRIPT_SINK);
+        return Optional.of(transcript.getSideOutput(TranscriptFunction.DEAD_LETTERS));
     }
 
     /** Envelope limits from the options, shared by decode, context, emit and the bus sink. */
@@ -149,6 +261,12 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.CONTEXT_MAX_THREAD_TOKENS));
     }
 
+    static UsageSettings usageSettings(Configuration conf) {
+        return new UsageSettings(
+                conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
+    }
+
     static CacheSettings cacheSettings(Configuration conf) {
         return new CacheSettings(
                 conf.get(AgentStreamOptions.CACHE_MAX_ENTRIES),
@@ -164,10 +282,32 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.REGISTRY_MAX_DEPTH));
     }
 
+    /** Where tenants come from, from the options; the token keys are read by each task. */
+    public static TenantSettings tenantSettings(Configuration conf) {
+        return new TenantSettings(
+                conf.get(AgentStreamOptions.TENANT_SOURCE),
+                conf.get(AgentStreamOptions.TENANT_DEFAULT),
+                conf.get(AgentStreamOptions.BUS_TOPIC_TEMPLATE),
+                conf.get(AgentStreamOptions.TENANT_JWKS_FILE),
+                conf.get(AgentStreamOptions.TENANT_SECRETS_FILE),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_ISSUER),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_AUDIENCE),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_CLOCK_SKEW),
+                conf.get(AgentStreamOptions.TENANT_TOKEN_TYPES),
+                conf.get(AgentStreamOptions.TENANT_CLAIM),
+                conf.get(AgentStreamOptions.TENANT_SENDERS_CLAIM));
+    }
+
     /**
-     * The router over the organism's backends, lowest {@code priority} first (declaration order on
-     * ties), with the organism's retries; {@code llm.base-url} points every backend elsewhere.
+     * The {@code llm.base-url} override as a backend of this provider reads it: given in the OpenAI
+     * form ({@code .../v1}), and Ollama's native API lives at the server's root.
      */
+    static String overrideFor(Backend backend, String url) {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        boolean nativeRoot = "ollama".equalsIgnoreCase(backend.provider()) && base.endsWith("/v1");
+        return nativeRoot ? base.substring(0, base.length() - 3) : base;
+    }
+
     static LlmClientFactory llmClients(Organism organism, Configuration conf) {
         LlmSettings llm = organism.llm();
         Duration turnDeadline = conf.get(AgentStreamOptions.LLM_TIMEOUT);
@@ -180,21 +320,31 @@ public final class AgentStreamGraph {
                             ? turnDeadline
                             : backend.timeout();
             String baseUrl =
-                    conf.getOptional(AgentStreamOptions.LLM_BASE_URL).orElse(backend.baseUrl());
+                    conf.getOptional(AgentStreamOptions.LLM_BASE_URL)
+                            .map(url -> overrideFor(backend, url))
+                            .orElse(backend.baseUrl());
             specs.add(
                     new LlmRouterFactory.BackendSpec(
                             backend.name(),
                             backend.model(),
-                            new OpenAiChatClientFactory(
-                                    baseUrl, backend.apiKeyEnv(), attemptTimeout),
+                            ProviderClients.factory(
+                                    backend.provider(),
+                                    baseUrl,
+                                    backend.apiKeyEnv(),
+                                    attemptTimeout),
                             backend.rateLimitTpm(),
                             backend.maxConcurrent(),
-                            backend.contextWindow()));
+                            backend.contextWindow(),
+                            backend.rateLimitRpm()));
         }
         return new LlmRouterFactory(
                 specs,
                 new RetryPolicy(llm.retries(), llm.retryBaseDelay(), llm.retryMaxDelay()),
-                LlmRouterFactory.BreakerSettings.defaults(),
+                new LlmRouterFactory.BreakerSettings(
+                        conf.get(AgentStreamOptions.LLM_BREAKER_FAILURE_RATE),
+                        conf.get(AgentStreamOptions.LLM_BREAKER_WINDOW),
+                        conf.get(AgentStreamOptions.LLM_BREAKER_MINIMUM_CALLS),
+                        conf.get(AgentStreamOptions.LLM_BREAKER_OPEN_FOR)),
                 Strategy.of(llm.strategy()));
     }
 }

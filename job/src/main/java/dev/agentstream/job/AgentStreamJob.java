@@ -8,9 +8,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ParameterTool;
 import org.apache.flink.util.Preconditions;
 
+import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.billing.PriceTable;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.tenant.TenantSettings;
+import dev.agentstream.udfs.tenant.TenantSource;
+import dev.agentstream.udfs.tenant.TokenKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +38,13 @@ public final class AgentStreamJob {
     /** Checkpoint interval when the configuration sets none. */
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
+    /**
+     * Key groups of every keyed stage unless told otherwise: pinned, since a savepoint restores
+     * only into the max parallelism it was taken with; 720 divides evenly by 1-6, 8, 9, 10, 12, 15,
+     * 16, 18, 20, 24, 30, 36, 40, 45, 48, 60...
+     */
+    static final int DEFAULT_MAX_PARALLELISM = 720;
+
     private AgentStreamJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -41,9 +53,16 @@ public final class AgentStreamJob {
         Organism organism = loadOrganism(conf);
         // Fail here, with the reason, rather than in every task at start.
         AgentStreamGraph.registrySettings(conf).loadKey();
+        PriceTable.load(conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
+        DynamoDbIo.createTablesIfAsked(conf);
+        TenantSettings tenants = AgentStreamGraph.tenantSettings(conf);
+        if (tenants.source() == TenantSource.TOKEN) {
+            new TokenKeys(tenants).load();
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);
-        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, jobName));
+        AgentStreamGraph.build(
+                env, organism, conf, KafkaIo.from(conf, jobName), DynamoDbIo.from(conf));
         LOG.info("Starting {} for organism {}", jobName, organism.name());
         env.execute(jobName);
     }
@@ -56,6 +75,9 @@ public final class AgentStreamJob {
         }
         if (!conf.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        }
+        if (!conf.contains(PipelineOptions.MAX_PARALLELISM)) {
+            conf.set(PipelineOptions.MAX_PARALLELISM, DEFAULT_MAX_PARALLELISM);
         }
         if (!conf.contains(StateBackendOptions.STATE_BACKEND)) {
             conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");

@@ -6,7 +6,10 @@ import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
+import dev.agentstream.udfs.billing.PriceTable;
 import dev.agentstream.udfs.registry.RegistrySettings;
+import dev.agentstream.udfs.tenant.TenantSettings;
+import dev.agentstream.udfs.tenant.TenantSource;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -41,6 +44,16 @@ public final class AgentStreamOptions {
                     .defaultValue("agentstream.bus")
                     .withDescription("Topic of the envelopes, read and written by the job.");
 
+    public static final ConfigOption<String> BUS_TOPIC_TEMPLATE =
+            ConfigOptions.key("bus.topic-template")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "With tenant.source topic: the bus is one topic per tenant, named by"
+                                    + " this template, e.g. agentstream.bus.{tenant}; the job reads"
+                                    + " every matching topic and writes each envelope to its"
+                                    + " tenant's. Without it, bus.topic.");
+
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("bus.group-id")
                     .stringType()
@@ -52,6 +65,14 @@ public final class AgentStreamOptions {
                     .stringType()
                     .defaultValue("agentstream.usage")
                     .withDescription("Topic of the usage records (JSON, keyed by thread).");
+
+    public static final ConfigOption<String> USAGE_GROUP_ID =
+            ConfigOptions.key("usage.group-id")
+                    .stringType()
+                    .defaultValue("agentstream-billing")
+                    .withDescription(
+                            "Consumer group of the usage source that reads the usage topic back"
+                                    + " for the DynamoDB totals (with dynamodb.enabled).");
 
     public static final ConfigOption<String> DEAD_LETTER_TOPIC =
             ConfigOptions.key("dead-letter.topic")
@@ -150,6 +171,78 @@ public final class AgentStreamOptions {
                             "Calls one chain may hold below its root thread; a deeper call is"
                                     + " refused with chain-exhausted and its caller told.");
 
+    // ------------------------------------------------------------------ tenants
+
+    public static final ConfigOption<TenantSource> TENANT_SOURCE =
+            ConfigOptions.key("tenant.source")
+                    .enumType(TenantSource.class)
+                    .defaultValue(TenantSource.DEFAULT)
+                    .withDescription(
+                            "Where an envelope's tenant comes from: default (tenant.default),"
+                                    + " topic (bus.topic-template) or token (a verified JWT in"
+                                    + " its meta).");
+
+    public static final ConfigOption<String> TENANT_DEFAULT =
+            ConfigOptions.key("tenant.default")
+                    .stringType()
+                    .defaultValue(TenantSettings.DEFAULT_TENANT)
+                    .withDescription("The tenant of every envelope in default mode.");
+
+    public static final ConfigOption<String> TENANT_JWKS_FILE =
+            ConfigOptions.key("tenant.jwks-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Token mode: a JWKS file of the public keys (RSA, EC) that sign"
+                                    + " tokens; read by each task, read again when it changes.");
+
+    public static final ConfigOption<String> TENANT_SECRETS_FILE =
+            ConfigOptions.key("tenant.secrets-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Token mode: a YAML or JSON map of tenant to base64 HS256 secret (at"
+                                    + " least 32 bytes); read by each task.");
+
+    public static final ConfigOption<String> TENANT_TOKEN_ISSUER =
+            ConfigOptions.key("tenant.token-issuer")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Token mode (required): the iss every token must have.");
+
+    public static final ConfigOption<String> TENANT_TOKEN_AUDIENCE =
+            ConfigOptions.key("tenant.token-audience")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Token mode (required): a value every token's aud must hold.");
+
+    public static final ConfigOption<Duration> TENANT_TOKEN_CLOCK_SKEW =
+            ConfigOptions.key("tenant.token-clock-skew")
+                    .durationType()
+                    .defaultValue(TenantSettings.DEFAULT_CLOCK_SKEW)
+                    .withDescription("How far a token's exp and nbf may be off.");
+
+    public static final ConfigOption<List<String>> TENANT_TOKEN_TYPES =
+            ConfigOptions.key("tenant.token-types")
+                    .stringType()
+                    .asList()
+                    .defaultValues(TenantSettings.DEFAULT_TOKEN_TYPES.toArray(new String[0]))
+                    .withDescription("The typ header values a token may have (';' between them).");
+
+    public static final ConfigOption<String> TENANT_CLAIM =
+            ConfigOptions.key("tenant.claim")
+                    .stringType()
+                    .defaultValue(TenantSettings.DEFAULT_TENANT_CLAIM)
+                    .withDescription("Token mode: the claim that names the tenant.");
+
+    public static final ConfigOption<String> TENANT_SENDERS_CLAIM =
+            ConfigOptions.key("tenant.senders-claim")
+                    .stringType()
+                    .defaultValue(TenantSettings.DEFAULT_SENDERS_CLAIM)
+                    .withDescription(
+                            "Token mode: the claim listing the <from> names a token may send as;"
+                                    + " * allows any but the job's own.");
+
     // ------------------------------------------------------------------ llm
 
     public static final ConfigOption<String> LLM_BASE_URL =
@@ -180,6 +273,34 @@ public final class AgentStreamOptions {
                     .defaultValue(64)
                     .withDescription("Calls in flight per subtask of the async LLM operator.");
 
+    public static final ConfigOption<Float> LLM_BREAKER_FAILURE_RATE =
+            ConfigOptions.key("llm.breaker.failure-rate")
+                    .floatType()
+                    .defaultValue(50f)
+                    .withDescription(
+                            "Percentage of a backend's recent attempts that must fail for its"
+                                    + " circuit to open.");
+
+    public static final ConfigOption<Integer> LLM_BREAKER_WINDOW =
+            ConfigOptions.key("llm.breaker.window")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription("Attempts per backend and subtask the failure rate is over.");
+
+    public static final ConfigOption<Integer> LLM_BREAKER_MINIMUM_CALLS =
+            ConfigOptions.key("llm.breaker.minimum-calls")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription("Attempts a backend must have had before its circuit opens.");
+
+    public static final ConfigOption<Duration> LLM_BREAKER_OPEN_FOR =
+            ConfigOptions.key("llm.breaker.open-for")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long an open circuit sends a backend no calls; then one call"
+                                    + " probes it.");
+
     // ------------------------------------------------------------------ cache
 
     public static final ConfigOption<Long> CACHE_MAX_ENTRIES =
@@ -204,6 +325,126 @@ public final class AgentStreamOptions {
                     .defaultValue(Duration.ofMillis(200))
                     .withDescription(
                             "How long a Redis lookup may take; a slower or failed one is a miss.");
+
+    // ------------------------------------------------------------------ billing
+
+    public static final ConfigOption<String> BILLING_PRICE_TABLE =
+            ConfigOptions.key("billing.price-table")
+                    .stringType()
+                    .defaultValue(PriceTable.DEFAULT_VERSION)
+                    .withDescription(
+                            "Price table of the usage records' cost: a version shipped in the job"
+                                    + " jar (prices/prices-<version>.yaml) or the path of a YAML"
+                                    + " file of the same shape, read by each task.");
+
+    public static final ConfigOption<Duration> BILLING_MAX_OUT_OF_ORDERNESS =
+            ConfigOptions.key("billing.max-out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "How far behind the newest usage record an older one may arrive on a"
+                                    + " partition and still be on time; at least llm.timeout plus"
+                                    + " a checkpoint interval, since a record is written when its"
+                                    + " call ends but timed when its turn was built.");
+
+    public static final ConfigOption<Duration> BILLING_IDLE_TIMEOUT =
+            ConfigOptions.key("billing.idle-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "A usage partition without records for this long no longer holds the"
+                                    + " watermark back.");
+
+    public static final ConfigOption<Duration> BILLING_ALLOWED_LATENESS =
+            ConfigOptions.key("billing.allowed-lateness")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How long after its end a window still takes late records and writes"
+                                    + " its total again; later records are written as late"
+                                    + " corrections beside it.");
+
+    public static final ConfigOption<Duration> BILLING_FLUSH_INTERVAL =
+            ConfigOptions.key("billing.flush-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "Processing time after which a window's changed total is written"
+                                    + " before the watermark closes it.");
+
+    // ------------------------------------------------------------------ dynamodb
+
+    public static final ConfigOption<Boolean> DYNAMODB_ENABLED =
+            ConfigOptions.key("dynamodb.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Writes per-tenant usage totals and the thread index (and transcripts,"
+                                    + " with transcripts.enabled) to DynamoDB.");
+
+    public static final ConfigOption<String> DYNAMODB_ENDPOINT =
+            ConfigOptions.key("dynamodb.endpoint")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Endpoint of a DynamoDB-compatible server (e.g. dynalite on"
+                                    + " http://127.0.0.1:8000), signed with dummy credentials;"
+                                    + " empty for AWS with the default credentials chain.");
+
+    public static final ConfigOption<String> DYNAMODB_REGION =
+            ConfigOptions.key("dynamodb.region")
+                    .stringType()
+                    .defaultValue("us-east-1")
+                    .withDescription("AWS region of the tables.");
+
+    public static final ConfigOption<Boolean> DYNAMODB_CREATE_TABLES =
+            ConfigOptions.key("dynamodb.create-tables")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Creates the three tables at submission when they do not exist (on"
+                                    + " demand capacity) and waits until they exist; tables that"
+                                    + " exist are left as they are. TTL is the deployment's to"
+                                    + " turn on.");
+
+    public static final ConfigOption<String> DYNAMODB_TOTALS_TABLE =
+            ConfigOptions.key("dynamodb.totals-table")
+                    .stringType()
+                    .defaultValue("agentstream-usage-totals")
+                    .withDescription(
+                            "Table of usage totals per tenant and minute: keys tenant (S),"
+                                    + " window (S).");
+
+    public static final ConfigOption<String> DYNAMODB_THREADS_TABLE =
+            ConfigOptions.key("dynamodb.threads-table")
+                    .stringType()
+                    .defaultValue("agentstream-threads")
+                    .withDescription(
+                            "Thread index table: keys tenant (S), thread (S); TTL attribute ttl.");
+
+    public static final ConfigOption<String> DYNAMODB_TRANSCRIPTS_TABLE =
+            ConfigOptions.key("dynamodb.transcripts-table")
+                    .stringType()
+                    .defaultValue("agentstream-transcripts")
+                    .withDescription(
+                            "Transcript table: keys tenantThread (S, <tenant>#<thread>), slot"
+                                    + " (S); TTL attribute ttl.");
+
+    public static final ConfigOption<Boolean> TRANSCRIPTS_ENABLED =
+            ConfigOptions.key("transcripts.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Writes every envelope of every thread to the transcript table (with"
+                                    + " dynamodb.enabled).");
+
+    public static final ConfigOption<Duration> TRANSCRIPTS_TTL =
+            ConfigOptions.key("transcripts.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(24))
+                    .withDescription(
+                            "Time after an envelope reached the bus when its transcript item"
+                                    + " expires (its ttl attribute).");
 
     // ------------------------------------------------------------------ delivery
 
@@ -247,7 +488,11 @@ public final class AgentStreamOptions {
                     "llm.",
                     "cache.",
                     "registry.",
-                    "sink.");
+                    "sink.",
+                    "tenant.",
+                    "billing.",
+                    "dynamodb.",
+                    "transcripts.");
 
     private AgentStreamOptions() {}
 

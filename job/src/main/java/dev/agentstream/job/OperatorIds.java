@@ -16,6 +16,15 @@ public final class OperatorIds {
     public static final String USAGE_SINK = "usage-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
 
+    // Billing and history (on with dynamodb.enabled).
+    public static final String USAGE_SOURCE = "usage-source";
+    public static final String USAGE_TOTALS = "usage-totals";
+    public static final String TOTALS_SINK = "totals-sink";
+    public static final String THREAD_INDEX = "thread-index";
+    public static final String THREAD_INDEX_SINK = "thread-index-sink";
+    public static final String TRANSCRIPT = "transcript";
+    public static final String TRANSCRIPT_SINK = "transcript-sink";
+
     /** Every uid, in graph order. */
     public static final String[] ALL = {
         BUS_SOURCE,
@@ -26,7 +35,14 @@ public final class OperatorIds {
         EMIT,
         BUS_SINK,
         USAGE_SINK,
-        DEAD_LETTER_SINK
+        DEAD_LETTER_SINK,
+        USAGE_SOURCE,
+        USAGE_TOTALS,
+        TOTALS_SINK,
+        THREAD_INDEX,
+        THREAD_INDEX_SINK,
+        TRANSCRIPT,
+        TRANSCRIPT_SINK
     };
 
     private OperatorIds() {}

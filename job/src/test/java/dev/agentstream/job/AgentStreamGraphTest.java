@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 
+import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
@@ -49,11 +50,48 @@ class AgentStreamGraphTest {
     }
 
     @Test
+    void shouldNeverChangeAUid() {
+        // Savepoints map state by uid: this list only ever grows.
+        assertThat(OperatorIds.ALL)
+                .startsWith(
+                        "bus-source",
+                        "decode",
+                        "thread-context",
+                        "conversation-budget",
+                        "llm-call",
+                        "emit",
+                        "bus-sink",
+                        "usage-sink",
+                        "dead-letter-sink");
+    }
+
+    @Test
+    void shouldPinTheMaxParallelism() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+
+        assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(720);
+    }
+
+    @Test
     void shouldNameOperatorsShortly() {
         List<String> names =
                 streamGraph().getStreamNodes().stream().map(StreamNode::getOperatorName).toList();
 
         assertThat(names).contains("thread-context", "llm-call", "emit", "decode");
+    }
+
+    @Test
+    void shouldLeaveTheBillingStagesOutUnlessDynamoDbIsEnabled() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        Organism organism = OrganismLoader.load(EXAMPLE);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+
+        AgentStreamGraph.build(
+                env, organism, conf, KafkaIo.from(conf, "agentstream"), DynamoDbIo.from(conf));
+
+        assertThat(env.getStreamGraph().getStreamNodes())
+                .extracting(StreamNode::getTransformationUID)
+                .doesNotContain(OperatorIds.USAGE_SOURCE, OperatorIds.TOTALS_SINK);
     }
 
     @Test
@@ -100,7 +138,12 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.ORGANISM_PATH, EXAMPLE.toString());
         Organism organism = OrganismLoader.load(EXAMPLE);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, "agentstream"));
+        // Every stage, the billing ones too; nothing connects while the graph is built.
+        conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
+        conf.set(AgentStreamOptions.TRANSCRIPTS_ENABLED, true);
+        conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        AgentStreamGraph.build(
+                env, organism, conf, KafkaIo.from(conf, "agentstream"), DynamoDbIo.from(conf));
         return env.getStreamGraph();
     }
 }

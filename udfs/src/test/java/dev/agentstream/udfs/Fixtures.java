@@ -54,7 +54,7 @@ public final class Fixtures {
     /** The subthread the job opens for a call, under the tests' registry key. */
     public static String subthread(String parent, String inputEnvelopeId, String agent, int i) {
         return new Registry(registry(), EnvelopeLimits.defaults())
-                .subthread(parent, inputEnvelopeId, agent, i);
+                .subthread("", parent, inputEnvelopeId, agent, i);
     }
 
     /** Registry settings whose key file exists, shared by every udfs test. */

@@ -25,8 +25,8 @@ final class UsageSummary {
         if (!"ok".equals(usage.path("status").asText())) {
             row.failed++;
         }
-        row.prompt += usage.path("promptTokens").asLong();
-        row.completion += usage.path("completionTokens").asLong();
+        row.prompt += usage.path("inputTokens").asLong();
+        row.completion += usage.path("outputTokens").asLong();
     }
 
     int turns() {

@@ -1,25 +1,43 @@
 package dev.agentstream.devtools.sim;
 
-import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 
-/** Counts down the chat requests that must fail, and with which HTTP status. Thread-safe. */
+/**
+ * Hands out the faults planned for the next chat requests, one per request and in order, whatever
+ * their protocol. Thread-safe.
+ */
 final class FailureInjector {
 
-    private record Plan(int remaining, int status) {}
+    /** {@code remaining} requests in a row get {@code fault}. */
+    private record Run(Fault fault, int remaining) {}
 
-    private final AtomicReference<Plan> plan = new AtomicReference<>(new Plan(0, 0));
+    private final Deque<Run> plan = new ArrayDeque<>();
 
-    /** Replaces any pending plan: the next {@code count} requests fail with {@code status}. */
-    void arm(int count, int status) {
-        plan.set(new Plan(count, status));
+    /** Replaces any pending plan: the next {@code count} requests get {@code fault}. */
+    synchronized void arm(int count, Fault fault) {
+        plan.clear();
+        if (count > 0) {
+            plan.add(new Run(fault, count));
+        }
     }
 
-    /** The status the current request must fail with, or empty when it must succeed. */
-    OptionalInt next() {
-        Plan before =
-                plan.getAndUpdate(
-                        p -> p.remaining() > 0 ? new Plan(p.remaining() - 1, p.status()) : p);
-        return before.remaining() > 0 ? OptionalInt.of(before.status()) : OptionalInt.empty();
+    /** Replaces any pending plan: the next requests get {@code faults}, one each, in order. */
+    synchronized void script(List<Fault> faults) {
+        plan.clear();
+        faults.forEach(fault -> plan.add(new Run(fault, 1)));
+    }
+
+    /** The fault for the current request, {@link Fault#NONE} when none is planned. */
+    synchronized Fault next() {
+        Run head = plan.poll();
+        if (head == null) {
+            return Fault.NONE;
+        }
+        if (head.remaining() > 1) {
+            plan.addFirst(new Run(head.fault(), head.remaining() - 1));
+        }
+        return head.fault();
     }
 }

@@ -1,6 +1,9 @@
 package dev.agentstream.devtools.sim;
 
-/** A chat request the simulator rejects with HTTP 400, as an OpenAI endpoint would. */
+/**
+ * A chat request the simulator rejects with HTTP 400, as the provider would; each protocol renders
+ * it in its own error shape.
+ */
 final class InvalidRequestException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -10,6 +13,11 @@ final class InvalidRequestException extends RuntimeException {
     InvalidRequestException(String code, String message) {
         super(message);
         this.code = code;
+    }
+
+    /** A short machine-readable reason, used as the OpenAI error code. */
+    String code() {
+        return code;
     }
 
     OpenAiError toError() {

@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(
         name = "llm-simulator",
         mixinStandardHelpOptions = true,
-        description = "Serves deterministic OpenAI chat completions on 127.0.0.1.")
+        description =
+                "Serves deterministic OpenAI, Anthropic and Ollama chat replies on 127.0.0.1.")
 final class LlmSimulatorCommand implements Callable<Integer> {
 
     @Option(
@@ -26,10 +27,19 @@ final class LlmSimulatorCommand implements Callable<Integer> {
             description = "Delay of every chat reply in milliseconds (default: ${DEFAULT-VALUE}).")
     long latencyMs;
 
+    @Option(
+            names = "--context-window",
+            defaultValue = "0",
+            description =
+                    "Prompt tokens beyond which a request gets a context-length error; 0 for no"
+                            + " limit (default: ${DEFAULT-VALUE}).")
+    int contextWindow;
+
     @Override
     public Integer call() throws Exception {
         LlmSimulator simulator = LlmSimulator.start(port);
         simulator.setLatency(Duration.ofMillis(latencyMs));
+        simulator.setContextWindow(contextWindow);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(

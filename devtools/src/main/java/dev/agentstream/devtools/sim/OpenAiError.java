@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 record OpenAiError(int status, String type, String code, String message) {
 
-    /** Not an HTTP status: the injector's mark for a 429 that says the quota is spent. */
-    static final int QUOTA_EXHAUSTED = -429;
-
     static OpenAiError invalidRequest(String code, String message) {
         return new OpenAiError(400, "invalid_request_error", code, message);
     }
@@ -36,21 +33,38 @@ record OpenAiError(int status, String type, String code, String message) {
         return new OpenAiError(500, "server_error", "internal_error", message);
     }
 
+    static OpenAiError quotaExhausted() {
+        return new OpenAiError(
+                429,
+                "insufficient_quota",
+                "insufficient_quota",
+                "Simulated: you exceeded your current quota.");
+    }
+
+    static OpenAiError rateLimited() {
+        return new OpenAiError(429, "requests", "rate_limit_exceeded", "Simulated: rate limit.");
+    }
+
+    static OpenAiError contextLengthExceeded(int promptTokens, int limit) {
+        return new OpenAiError(
+                400,
+                "invalid_request_error",
+                "context_length_exceeded",
+                "This model's maximum context length is "
+                        + limit
+                        + " tokens. However, your messages resulted in "
+                        + promptTokens
+                        + " tokens. Please reduce the length of the messages.");
+    }
+
     /** The error a provider would send with {@code status}, marked as simulated. */
     static OpenAiError injected(int status) {
         switch (status) {
-            case QUOTA_EXHAUSTED:
-                return new OpenAiError(
-                        429,
-                        "insufficient_quota",
-                        "insufficient_quota",
-                        "Simulated: you exceeded your current quota.");
             case 401:
                 return new OpenAiError(
                         status, "invalid_request_error", "invalid_api_key", "Simulated: bad key.");
             case 429:
-                return new OpenAiError(
-                        status, "requests", "rate_limit_exceeded", "Simulated: rate limit.");
+                return rateLimited();
             case 500:
                 return new OpenAiError(
                         status, "server_error", "internal_error", "Simulated: server error.");

@@ -7,101 +7,97 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * Routes the simulator's HTTP requests and sends the replies. Chat replies wait for the configured
- * latency on a scheduler, so a slow answer never occupies an HTTP worker thread.
+ * Routes the simulator's HTTP requests to the chat endpoint of their protocol and sends the
+ * replies. Chat replies wait for the global latency, and a slow fault's delay, on a scheduler, so a
+ * slow answer never occupies an HTTP worker thread.
  */
 final class SimulatorHandler implements HttpHandler {
 
-    static final String CHAT_PATH = "/v1/chat/completions";
     static final String HEALTH_PATH = "/health";
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorHandler.class);
 
     private final ObjectMapper json;
-    private final ChatEndpoint chat;
+    private final Map<String, ChatEndpoint> endpoints;
     private final Supplier<Duration> latency;
     private final ScheduledExecutorService delayed;
-    private final AtomicInteger chatRequests;
+    private final RequestLog requests;
 
     SimulatorHandler(
             ObjectMapper json,
-            ChatEndpoint chat,
+            List<ChatEndpoint> endpoints,
             Supplier<Duration> latency,
             ScheduledExecutorService delayed,
-            AtomicInteger chatRequests) {
+            RequestLog requests) {
         this.json = json;
-        this.chat = chat;
+        this.endpoints =
+                endpoints.stream()
+                        .collect(
+                                Collectors.toUnmodifiableMap(
+                                        e -> e.protocol().path(), Function.identity()));
         this.latency = latency;
         this.delayed = delayed;
-        this.chatRequests = chatRequests;
+        this.requests = requests;
     }
 
     @Override
     public void handle(HttpExchange exchange) {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
+        ChatEndpoint endpoint = endpoints.get(path);
         try {
-            if (CHAT_PATH.equals(path)) {
+            if (endpoint != null) {
                 if ("POST".equals(method)) {
-                    chat(exchange);
+                    chat(exchange, endpoint);
                 } else {
-                    send(exchange, error(OpenAiError.methodNotAllowed(method, path)));
+                    ReplySender.send(exchange, endpoint.dialect().methodNotAllowed(method, path));
                 }
             } else if (HEALTH_PATH.equals(path) && "GET".equals(method)) {
-                send(
+                ReplySender.send(
                         exchange,
                         HttpReply.json(json, 200, json.createObjectNode().put("status", "ok")));
             } else {
-                send(exchange, error(OpenAiError.notFound(method, path)));
+                ReplySender.send(
+                        exchange, HttpReply.error(json, OpenAiError.notFound(method, path)));
             }
         } catch (RuntimeException | IOException e) {
             LOG.warn("Failed to answer {} {}", method, path, e);
-            send(exchange, error(OpenAiError.internal("Simulator failure: " + e)));
+            String message = "Simulator failure: " + e;
+            ReplySender.send(
+                    exchange,
+                    endpoint != null
+                            ? endpoint.dialect().internalError(message)
+                            : HttpReply.error(json, OpenAiError.internal(message)));
         }
     }
 
-    private void chat(HttpExchange exchange) throws IOException {
-        chatRequests.incrementAndGet();
+    private void chat(HttpExchange exchange, ChatEndpoint endpoint) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
-        HttpReply reply = chat.handle(body);
-        long delayMillis = latency.get().toMillis();
+        RecordedRequest request =
+                new RecordedRequest(endpoint.protocol(), exchange.getRequestHeaders(), body.length);
+        requests.record(request);
+        HttpReply reply = endpoint.handle(request.headers(), body);
+        long delayMillis = latency.get().plus(reply.delay()).toMillis();
         if (delayMillis <= 0) {
-            send(exchange, reply);
+            ReplySender.send(exchange, reply);
             return;
         }
         try {
-            delayed.schedule(() -> send(exchange, reply), delayMillis, TimeUnit.MILLISECONDS);
+            delayed.schedule(
+                    () -> ReplySender.send(exchange, reply), delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // The simulator is closing: drop the exchange like a provider that went away.
-            exchange.close();
-        }
-    }
-
-    private HttpReply error(OpenAiError error) {
-        return HttpReply.error(json, error);
-    }
-
-    /** Sends {@code reply} and closes the exchange; a client that hung up is only logged. */
-    private static void send(HttpExchange exchange, HttpReply reply) {
-        try {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            reply.headers().forEach(exchange.getResponseHeaders()::set);
-            exchange.sendResponseHeaders(reply.status(), reply.body().length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply.body());
-            }
-        } catch (IOException e) {
-            LOG.debug("Client went away before the reply was sent: {}", e.toString());
-        } finally {
             exchange.close();
         }
     }

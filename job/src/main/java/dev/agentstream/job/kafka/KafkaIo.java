@@ -7,11 +7,14 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.udfs.emit.UsageRecord;
 import dev.agentstream.udfs.envelope.BusRecord;
+import dev.agentstream.udfs.tenant.TopicTemplate;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.time.Duration;
@@ -38,10 +41,17 @@ public final class KafkaIo {
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             checkTransactions(conf, servers, jobName, transactionTimeout);
         }
+        KafkaSourceBuilder<BusRecord> bus = KafkaSource.<BusRecord>builder();
+        TopicTemplate template = AgentStreamGraph.tenantSettings(conf).template();
+        if (template == null) {
+            bus.setTopics(conf.get(AgentStreamOptions.BUS_TOPIC));
+        } else {
+            // One topic per tenant: every topic the template names, those made later included.
+            checkOutsideTheBus(template, conf);
+            bus.setTopicPattern(template.subscription());
+        }
         KafkaSource<BusRecord> source =
-                KafkaSource.<BusRecord>builder()
-                        .setBootstrapServers(servers)
-                        .setTopics(conf.get(AgentStreamOptions.BUS_TOPIC))
+                bus.setBootstrapServers(servers)
                         .setGroupId(conf.get(AgentStreamOptions.GROUP_ID))
                         .setStartingOffsets(
                                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -70,9 +80,40 @@ public final class KafkaIo {
                         new DeadLetterSerializer(conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC))));
     }
 
+    /**
+     * The usage topic read back, {@code read_committed}, for the billing stages: what a failure
+     * aborted is never totalled.
+     */
+    public static KafkaSource<UsageRecord> usageSource(Configuration conf) {
+        return KafkaSource.<UsageRecord>builder()
+                .setBootstrapServers(conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(AgentStreamOptions.USAGE_TOPIC))
+                .setGroupId(conf.get(AgentStreamOptions.USAGE_GROUP_ID))
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new UsageRecordDeserializer())
+                .build();
+    }
+
     private static EnvelopeSerializer busSerializer(Configuration conf) {
         return new EnvelopeSerializer(
-                conf.get(AgentStreamOptions.BUS_TOPIC), AgentStreamGraph.limits(conf));
+                conf.get(AgentStreamOptions.BUS_TOPIC),
+                AgentStreamGraph.tenantSettings(conf).template(),
+                AgentStreamGraph.limits(conf),
+                AgentStreamGraph.registrySettings(conf));
+    }
+
+    /** The job must never read its own usage records or dead letters as envelopes. */
+    private static void checkOutsideTheBus(TopicTemplate template, Configuration conf) {
+        for (var option :
+                List.of(AgentStreamOptions.USAGE_TOPIC, AgentStreamOptions.DEAD_LETTER_TOPIC)) {
+            if (template.subscription().matcher(conf.get(option)).matches()) {
+                throw new IllegalConfigurationException(
+                        "%s %s matches bus.topic-template %s: the job would read it as envelopes",
+                        option.key(), conf.get(option), template);
+            }
+        }
     }
 
     /** Transactional id prefix of one sink: the job's name and the sink's, unique per sink. */

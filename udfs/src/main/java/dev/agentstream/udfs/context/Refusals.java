@@ -36,7 +36,8 @@ final class Refusals {
         } catch (IllegalArgumentException e) {
             original = envelope.payloadXml.getBytes(StandardCharsets.UTF_8);
         }
-        return new DeadLetter(reason, detail, envelope.envelopeId, envelope.thread, original);
+        return new DeadLetter(reason, detail, envelope.envelopeId, envelope.thread, original)
+                .withTenant(envelope.tenant);
     }
 
     /** True when the envelope can be written to the bus within the size limit. */
@@ -70,6 +71,7 @@ final class Refusals {
                         huh,
                         "huh",
                         SystemPayloads.SYSTEM_NS);
+        error.tenant = refused.tenant;
         error.metaExtensions =
                 MessageIds.metaExtension(
                         MessageIds.of(refused.envelopeId, SystemPayloads.JOB_SENDER, 0));

@@ -20,6 +20,7 @@ import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.registry.RouteLink;
 import dev.agentstream.udfs.registry.SentRecord;
+import dev.agentstream.udfs.tenant.TenantNames;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import dev.agentstream.udfs.turn.TurnBuilder;
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
 import java.util.Optional;
 
 /**
- * Keyed by thread: appends every envelope of the thread to its context, in arrival order, and
- * starts a turn when an envelope is addressed to one of the organism's LLM agents with that agent's
- * payload.
+ * Keyed by (tenant, thread) (see {@link TenantNames#key}): appends every envelope of the thread to
+ * its context, in arrival order, and starts a turn when an envelope is addressed to one of the
+ * organism's LLM agents with that agent's payload.
  *
  * <p>The recipient is {@code <to>} when present, else the listener whose root tag the payload
  * carries (xml-pipeline routes by root tag). An envelope that names no listener of the organism
@@ -431,7 +432,9 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private void startTurn(Listener agent, ContextSlot input, Context ctx, Collector<Turn> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
-        Turn turn = turns.build(agent, input, keep -> state.historyOf(input, keep), now);
+        // The key is the input's (tenant, thread): on a timer there is no envelope to ask.
+        String tenant = TenantNames.tenantOf(ctx.getCurrentKey());
+        Turn turn = turns.build(tenant, agent, input, keep -> state.historyOf(input, keep), now);
         Optional<DeadLetterReason> limit = state.admit(estimatedTokens(turn));
         if (limit.isPresent()) {
             String detail =
@@ -445,7 +448,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         }
         state.markBusy(agent.name(), now, input.envelopeId);
         ctx.timerService().registerProcessingTimeTimer(now + settings.turnRelease().toMillis());
-        turn.thread = ctx.getCurrentKey();
+        turn.thread = TenantNames.idOf(ctx.getCurrentKey());
         turn.root =
                 input.root != null
                         ? input.root
@@ -489,11 +492,12 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                 new Envelope(
                         slot.from,
                         slot.to,
-                        ctx.getCurrentKey(),
+                        TenantNames.idOf(ctx.getCurrentKey()),
                         slot.payloadXml,
                         slot.payloadRoot,
                         "");
         e.envelopeId = slot.envelopeId;
+        e.tenant = TenantNames.tenantOf(ctx.getCurrentKey());
         return e;
     }
 

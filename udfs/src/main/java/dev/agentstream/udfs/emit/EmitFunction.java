@@ -7,6 +7,9 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.billing.UsageRecords;
+import dev.agentstream.udfs.billing.UsageSettings;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.DeadLetterReason;
 import dev.agentstream.udfs.envelope.Envelope;
@@ -21,10 +24,13 @@ import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.registry.SentRecord;
 import dev.agentstream.udfs.turn.Turn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -58,6 +64,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     public static final int MAX_TEXT = 64 * 1024;
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EmitFunction.class);
 
     /** Namespaces whose messages only the job writes; a model cannot send them. */
     private static final Set<String> RESERVED =
@@ -66,19 +73,31 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     private final Organism organism;
     private final EnvelopeLimits limits;
     private final RegistrySettings registrySettings;
+    private final UsageSettings usageSettings;
 
     private transient Registry registry;
+    private transient UsageRecords usageRecords;
     private transient SentRecord sentRecords;
     private transient OutputParser parser;
     private transient EnvelopeCodec codec;
     private transient Counter emitted;
     private transient Counter unusable;
 
+    /** With the default tenant and the price table shipped with the job. */
     public EmitFunction(
             Organism organism, EnvelopeLimits limits, RegistrySettings registrySettings) {
+        this(organism, limits, registrySettings, UsageSettings.defaults());
+    }
+
+    public EmitFunction(
+            Organism organism,
+            EnvelopeLimits limits,
+            RegistrySettings registrySettings,
+            UsageSettings usageSettings) {
         this.organism = organism;
         this.limits = limits;
         this.registrySettings = registrySettings;
+        this.usageSettings = usageSettings;
     }
 
     @Override
@@ -90,6 +109,26 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         var metrics = getRuntimeContext().getMetricGroup();
         emitted = metrics.counter("envelopesEmitted");
         unusable = metrics.counter("unusableAnswers");
+        Counter unpriced = metrics.counter("usageUnpriced");
+        PriceTable prices = PriceTable.load(usageSettings.priceTable());
+        Set<String> warned = new HashSet<>();
+        usageRecords =
+                new UsageRecords(
+                        organism,
+                        usageSettings,
+                        prices,
+                        record -> {
+                            unpriced.inc();
+                            String model = record.responseModel + "/" + record.requestModel;
+                            if (warned.size() < 100 && warned.add(model)) {
+                                LOG.warn(
+                                        "No price in table {} for model {} (asked for {}): its"
+                                                + " usage records carry no cost",
+                                        prices.version(),
+                                        record.responseModel,
+                                        record.requestModel);
+                            }
+                        });
     }
 
     @Override
@@ -112,7 +151,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         markTurnEnd(turn, envelopes);
         envelopes.forEach(out::collect);
         emitted.inc(envelopes.size());
-        ctx.output(USAGE, usage(result));
+        ctx.output(USAGE, usageRecords.of(result));
     }
 
     /**
@@ -191,7 +230,9 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             Turn turn, ParsedElement element, String peer, int index, Context ctx) {
         String[] chain = chain(turn);
         String root = turn.root != null ? turn.root : turn.thread;
-        String sub = registry.subthread(turn.thread, turn.inputEnvelopeId, turn.agent, index);
+        String sub =
+                registry.subthread(
+                        turn.tenant, turn.thread, turn.inputEnvelopeId, turn.agent, index);
         Envelope call = envelope(turn, peer, element);
         call.thread = sub;
         if (registry.isExhausted(chain)) {
@@ -246,11 +287,12 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             original = call.payloadXml.getBytes(StandardCharsets.UTF_8);
         }
         return new DeadLetter(
-                DeadLetterReason.CHAIN_EXHAUSTED,
-                detail,
-                turn.inputEnvelopeId,
-                turn.thread,
-                original);
+                        DeadLetterReason.CHAIN_EXHAUSTED,
+                        detail,
+                        turn.inputEnvelopeId,
+                        turn.thread,
+                        original)
+                .withTenant(turn.tenant);
     }
 
     /**
@@ -363,35 +405,16 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             Turn turn, String to, String payloadXml, String root, String namespace) {
         // Addresses come from decoded envelopes, which carry only XML characters; stripping
         // keeps an envelope built any other way writable.
-        return new Envelope(
-                XmlChars.strip(turn.agent),
-                to == null ? null : XmlChars.strip(to),
-                turn.thread,
-                payloadXml,
-                root,
-                namespace);
-    }
-
-    private static UsageRecord usage(TurnResult result) {
-        Turn turn = result.turn;
-        UsageRecord u = new UsageRecord();
-        u.usageId = turn.inputEnvelopeId + "/" + turn.agent;
-        u.thread = turn.thread;
-        u.agent = turn.agent;
-        u.requestModel = turn.model;
-        u.responseModel = result.responseModel;
-        u.responseId = result.responseId;
-        u.promptTokens = result.promptTokens;
-        u.completionTokens = result.completionTokens;
-        u.totalTokens = result.promptTokens + result.completionTokens;
-        u.cacheReadTokens = result.cacheReadTokens;
-        u.cacheWriteTokens = result.cacheWriteTokens;
-        u.cacheHit = result.cacheHit;
-        u.latencyMs = result.latencyMs;
-        u.resent = result.resent;
-        u.status = result.status;
-        u.inputEnvelopeId = turn.inputEnvelopeId;
-        u.timestamp = turn.createdAt;
-        return u;
+        Envelope e =
+                new Envelope(
+                        XmlChars.strip(turn.agent),
+                        to == null ? null : XmlChars.strip(to),
+                        turn.thread,
+                        payloadXml,
+                        root,
+                        namespace);
+        // Every envelope of a turn is its tenant's: the bus sink stamps it so.
+        e.tenant = turn.tenant == null ? "" : turn.tenant;
+        return e;
     }
 }

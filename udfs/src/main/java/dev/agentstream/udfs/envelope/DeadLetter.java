@@ -10,6 +10,10 @@ public class DeadLetter {
     public String detail;
     public String source;
     public String thread;
+
+    /** The tenant of the input, when it was known; else null. */
+    public String tenant;
+
     public byte[] original;
 
     public DeadLetter() {}
@@ -21,6 +25,12 @@ public class DeadLetter {
         this.source = source;
         this.thread = thread;
         this.original = original;
+    }
+
+    /** This dead letter, marked as {@code tenant}'s (null or empty: unknown). */
+    public DeadLetter withTenant(String tenant) {
+        this.tenant = tenant == null || tenant.isEmpty() ? null : tenant;
+        return this;
     }
 
     @Override

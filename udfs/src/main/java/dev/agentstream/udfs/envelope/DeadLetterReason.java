@@ -51,7 +51,47 @@ public enum DeadLetterReason {
      * Looks like an answer to an agent (from a listener, with a payload not the agent's) on a
      * thread where that agent has no open call: never a subthread, or its link has expired.
      */
-    UNKNOWN_CHAIN;
+    UNKNOWN_CHAIN,
+    /** The tenant's name, from the topic, the token or the stamp, is not a tenant name. */
+    BAD_TENANT,
+    /**
+     * A tenant stamp the job did not write for this envelope: unsigned, signed with another key,
+     * copied from another envelope, repeated, or naming another tenant than the topic's.
+     */
+    FORGED_TENANT,
+    /** Token mode: no token (and no stamp) among the meta extensions. */
+    TOKEN_MISSING,
+    /** Token mode: more than one token among the meta extensions. */
+    TOKEN_MULTIPLE,
+    /** Token mode: the token is not a JWT, its claims are not JSON, or it lacks {@code exp}. */
+    TOKEN_MALFORMED,
+    /**
+     * Token mode: unsigned ({@code none}), encrypted, or signed with an algorithm its key does not
+     * allow (an HMAC algorithm with a public key among them).
+     */
+    TOKEN_ALGORITHM,
+    /** Token mode: no key the job knows signed the token. */
+    TOKEN_SIGNATURE,
+    /** Token mode: the token's {@code typ} header is missing or not one accepted. */
+    TOKEN_TYPE,
+    /** Token mode: the token's {@code iss} is not the configured issuer. */
+    TOKEN_ISSUER,
+    /** Token mode: the token's {@code aud} does not name the configured audience. */
+    TOKEN_AUDIENCE,
+    /** Token mode: the token's {@code exp} is past, beyond the clock skew. */
+    TOKEN_EXPIRED,
+    /** Token mode: the token's {@code nbf} is ahead, beyond the clock skew. */
+    TOKEN_NOT_YET_VALID,
+    /** Token mode: the token has no tenant claim. */
+    TOKEN_NO_TENANT,
+    /** Token mode: the token does not allow the envelope's {@code <from>}. */
+    SENDER_NOT_ALLOWED,
+
+    /**
+     * The envelope was used, but its transcript item would be over DynamoDB's item limit: the
+     * transcript keeps the entry without its payload.
+     */
+    TRANSCRIPT_TOO_LARGE;
 
     /** Kebab-case code, e.g. {@code thread-not-uuid}. */
     public String code() {

@@ -44,6 +44,13 @@ public class Envelope {
      */
     public String envelopeId = "";
 
+    /**
+     * The tenant the envelope belongs to, decided by the decode stage (see {@code TenantResolver})
+     * and carried by everything the job writes for it; empty until then. Not part of the XML: on
+     * the bus the job's own envelopes carry it as a signed stamp.
+     */
+    public String tenant = "";
+
     public Envelope() {}
 
     public Envelope(
@@ -82,7 +89,8 @@ public class Envelope {
                 && Objects.equals(payloadXml, that.payloadXml)
                 && Objects.equals(payloadRoot, that.payloadRoot)
                 && Objects.equals(payloadNamespace, that.payloadNamespace)
-                && Objects.equals(envelopeId, that.envelopeId);
+                && Objects.equals(envelopeId, that.envelopeId)
+                && Objects.equals(tenant, that.tenant);
     }
 
     @Override
@@ -93,7 +101,9 @@ public class Envelope {
     @Override
     public String toString() {
         // Never the payload: it may hold a tenant's data.
-        return "Envelope{from="
+        return "Envelope{tenant="
+                + tenant
+                + ", from="
                 + from
                 + ", to="
                 + to

@@ -1,36 +1,32 @@
 package dev.agentstream.udfs.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.Turn;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.Dsl;
-import org.asynchttpclient.ListenableFuture;
 import org.asynchttpclient.Response;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
-import java.util.concurrent.CancellationException;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Calls an OpenAI-compatible {@code /chat/completions} endpoint (OpenAI, xAI, Groq, vLLM, the
- * project's simulator) over async-http-client. The HTTP client's own retries are off: retrying is
- * the router's decision, never the transport's.
+ * project's simulator). Error types are normalised so that the router tells quota, context length
+ * and rate limits apart whichever server phrased them; a message without content is a refusal.
  */
 public final class OpenAiChatClient implements LlmClient {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Error codes the router acts on: when a server sends one, it wins over the error's type. */
+    private static final Set<String> ROUTED_CODES =
+            Set.of(Wire.INSUFFICIENT_QUOTA, Wire.CONTEXT_LENGTH_EXCEEDED, "rate_limit_exceeded");
 
-    private final AsyncHttpClient http;
+    private final HttpTransport http;
     private final String url;
-    private final String apiKey;
+    private final Map<String, String> headers;
 
     /**
      * @param baseUrl e.g. {@code https://api.openai.com/v1}, without a trailing slash
@@ -38,68 +34,25 @@ public final class OpenAiChatClient implements LlmClient {
      */
     public OpenAiChatClient(String baseUrl, String apiKey, Duration timeout) {
         this.url = baseUrl + "/chat/completions";
-        this.apiKey = apiKey;
-        this.http =
-                Dsl.asyncHttpClient(
-                        Dsl.config()
-                                .setThreadPoolName("agentstream-llm-http")
-                                .setMaxRequestRetry(0)
-                                .setConnectTimeout(Duration.ofSeconds(10))
-                                .setRequestTimeout(timeout)
-                                .setReadTimeout(timeout)
-                                .setFollowRedirect(false));
+        String key = apiKey.strip(); // a key read from a secret file may end with its line break
+        this.headers = key.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + key);
+        this.http = new HttpTransport("agentstream-llm-http", timeout);
     }
 
     @Override
     public CompletableFuture<LlmReply> complete(Turn turn) {
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(requestBody(turn));
+            body = Wire.JSON.writeValueAsBytes(requestBody(turn));
         } catch (IOException e) {
             return CompletableFuture.failedFuture(
                     new LlmCallException("cannot encode the request", e));
         }
-        var request =
-                http.preparePost(url)
-                        .setHeader("Content-Type", "application/json")
-                        .setHeader("Accept", "application/json")
-                        .setBody(body);
-        if (!apiKey.isEmpty()) {
-            request.setHeader("Authorization", "Bearer " + apiKey);
-        }
-        // One key per turn, the same on every attempt and on a replay after a restore, so that a
-        // provider that honours it bills a re-sent call once.
-        request.setHeader(IDEMPOTENCY_KEY, idempotencyKey(turn));
-        ListenableFuture<Response> pending = request.execute();
-        CompletableFuture<LlmReply> reply =
-                pending.toCompletableFuture()
-                        .handle(
-                                (response, error) -> {
-                                    if (error != null) {
-                                        throw new LlmCallException(
-                                                "no response: " + error.getClass().getSimpleName(),
-                                                error);
-                                    }
-                                    return parse(response);
-                                });
-        // Cancelling the reply (the turn timed out) aborts the request and frees its connection.
-        reply.whenComplete(
-                (r, e) -> {
-                    if (reply.isCancelled()) {
-                        pending.abort(new CancellationException("the turn timed out"));
-                    }
-                });
-        return reply;
-    }
-
-    /** The idempotency key of a turn's call: derived from its input envelope and agent. */
-    static String idempotencyKey(Turn turn) {
-        String name = turn.inputEnvelopeId + "/" + turn.agent;
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return http.post(url, headers, body, turn, OpenAiChatClient::parse);
     }
 
     static ObjectNode requestBody(Turn turn) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Wire.JSON.createObjectNode();
         root.put("model", turn.model);
         root.put("max_tokens", turn.maxTokens);
         ArrayNode messages = root.putArray("messages");
@@ -111,44 +64,79 @@ public final class OpenAiChatClient implements LlmClient {
 
     static LlmReply parse(Response response) {
         int status = response.getStatusCode();
-        JsonNode root;
-        try {
-            root = JSON.readTree(response.getResponseBodyAsBytes());
-        } catch (IOException e) {
-            throw new LlmCallException(status, "HTTP " + status + " with a malformed body");
-        }
+        JsonNode root = Wire.read(response);
         if (status != 200) {
-            JsonNode err = root == null ? null : root.path("error");
-            String kind =
-                    err == null
-                            ? "no error body"
-                            : err.path("type").asText(err.path("code").asText("unknown"));
-            throw new LlmCallException(
-                    status,
-                    "HTTP " + status + " from provider: " + shortWord(kind),
-                    shortWord(kind),
-                    RetryAfter.millis(response.getHeader("Retry-After")));
+            throw Wire.failure(response, errorType(status, root));
         }
-        JsonNode choice = root == null ? null : root.path("choices").path(0);
-        if (choice == null || choice.isMissingNode()) {
+        JsonNode choice = root.path("choices").path(0);
+        if (choice.isMissingNode()) {
+            if (carriesError(root)) {
+                // A gateway that answers every call with a 200: the error it states decides.
+                throw Wire.failure(response, errorType(status, root));
+            }
             throw new LlmCallException(status, "response has no choices");
         }
+        JsonNode message = choice.path("message");
         JsonNode usage = root.path("usage");
+        String finishReason = choice.path("finish_reason").asText("");
+        String text = content(message.path("content"));
+        String refusal = refusal(message, text, finishReason);
         return new LlmReply(
-                content(choice.path("message")),
-                tokens(usage.path("prompt_tokens")),
-                tokens(usage.path("completion_tokens")),
+                refusal == null ? text : refusal,
+                Wire.tokens(usage.path("prompt_tokens")),
+                Wire.tokens(usage.path("completion_tokens")),
                 root.path("model").asText(""),
                 root.path("id").asText(""),
-                choice.path("finish_reason").asText(""));
+                finishReason,
+                Wire.tokens(usage.path("prompt_tokens_details").path("cached_tokens")),
+                0,
+                refusal != null);
     }
 
     /**
-     * The message's text: a string, or the text parts of a list of parts joined; a refusal's text
-     * when the model refused (so that the sender reads why); empty when there is none.
+     * The error's code when the router acts on it, else its type, else its code; a 400 that says
+     * the prompt is too long is {@code context_length_exceeded} however the server typed it. Reads
+     * OpenAI's {@code {"error":{...}}}, a bare {@code {"error":"text"}} and vLLM's older top-level
+     * {@code {"object":"error","message":...}}.
      */
-    private static String content(JsonNode message) {
-        JsonNode content = message.path("content");
+    static String errorType(int status, JsonNode root) {
+        JsonNode error = root.path("error");
+        if (!error.isObject() && !error.isTextual() && root.has("message")) {
+            error = root;
+        }
+        String message = error.isTextual() ? error.asText() : Wire.text(error.path("message"));
+        JsonNode codeNode = error.path("code");
+        String code = codeNode.isValueNode() && !codeNode.isNull() ? codeNode.asText("") : "";
+        String type = Wire.text(error.path("type"));
+        String kind;
+        if (ROUTED_CODES.contains(code)) {
+            kind = code;
+        } else if (!type.isEmpty()) {
+            kind = type;
+        } else if (!code.isBlank()) {
+            kind = code;
+        } else {
+            kind = "unknown";
+        }
+        boolean routed = kind.contains("quota") || kind.contains("context_length");
+        if ((status == 400 || status == 200) && !routed && Wire.saysContextTooLong(message)) {
+            return Wire.CONTEXT_LENGTH_EXCEEDED;
+        }
+        return kind;
+    }
+
+    /** True when a body without choices is an error answer in one of the shapes read above. */
+    private static boolean carriesError(JsonNode root) {
+        return root.path("error").isObject()
+                || root.path("error").isTextual()
+                || root.path("object").asText("").equals("error");
+    }
+
+    /**
+     * The message's text: a string, or the text parts of a list of parts joined; null when the
+     * message has no content at all.
+     */
+    private static String content(JsonNode content) {
         if (content.isTextual()) {
             return content.asText();
         }
@@ -161,19 +149,28 @@ public final class OpenAiChatClient implements LlmClient {
             }
             return text.toString();
         }
-        return message.path("refusal").isTextual() ? message.path("refusal").asText() : "";
+        return null;
     }
 
-    /** A token count, never negative and never past what an int holds. */
-    private static int tokens(JsonNode count) {
-        long value = count.asLong(0);
-        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, value));
-    }
-
-    /** A provider's error type fit for a log line and an error envelope: short, one line. */
-    private static String shortWord(String kind) {
-        String oneLine = kind.replaceAll("[\\p{Cntrl}]", " ").strip();
-        return oneLine.length() <= 64 ? oneLine : oneLine.substring(0, 64) + "...";
+    /**
+     * Why the model answered without text, fit to be read by the sender in place of an answer; null
+     * when it did answer (an empty string answer included).
+     */
+    private static String refusal(JsonNode message, String text, String finishReason) {
+        String refusal = Wire.text(message.path("refusal"));
+        if (!refusal.isEmpty()) {
+            return refusal;
+        }
+        if (text != null && !text.isEmpty()) {
+            return null;
+        }
+        if (message.path("tool_calls").size() > 0 || message.path("function_call").isObject()) {
+            return "tool call";
+        }
+        if (finishReason.equals("content_filter")) {
+            return "content filter";
+        }
+        return text == null ? "no content" : null;
     }
 
     @Override

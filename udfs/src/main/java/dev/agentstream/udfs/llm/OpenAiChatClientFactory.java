@@ -25,7 +25,6 @@ public record OpenAiChatClientFactory(String baseUrl, String apiKeyEnv, Duration
 
     @Override
     public LlmClient create() {
-        String key = apiKeyEnv.isEmpty() ? null : System.getenv(apiKeyEnv);
-        return new OpenAiChatClient(baseUrl, key == null ? "" : key, timeout);
+        return new OpenAiChatClient(baseUrl, ProviderClients.key(apiKeyEnv), timeout);
     }
 }

@@ -25,18 +25,29 @@ public final class RetryAfter {
         }
         String value = header.strip();
         long ms;
-        try {
-            ms = Math.multiplyExact(Long.parseLong(value), 1000L);
-        } catch (NumberFormatException | ArithmeticException notSeconds) {
+        if (value.chars().allMatch(c -> c >= '0' && c <= '9')) {
             try {
-                Instant at =
-                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
-                                .toInstant();
-                ms = Duration.between(now, at).toMillis();
-            } catch (DateTimeParseException unreadable) {
-                return 0;
+                ms = Math.multiplyExact(Long.parseLong(value), 1000L);
+            } catch (NumberFormatException | ArithmeticException pastALong) {
+                return CAP.toMillis(); // more seconds than a long holds: longer than any cap
+            }
+        } else {
+            try {
+                ms = Math.multiplyExact(Long.parseLong(value), 1000L); // e.g. -1: no wait
+            } catch (NumberFormatException | ArithmeticException notSeconds) {
+                ms = untilDate(value, now);
             }
         }
         return Math.max(0, Math.min(ms, CAP.toMillis()));
+    }
+
+    private static long untilDate(String value, Instant now) {
+        try {
+            Instant at =
+                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return Duration.between(now, at).toMillis();
+        } catch (DateTimeParseException | ArithmeticException unreadable) {
+            return 0;
+        }
     }
 }

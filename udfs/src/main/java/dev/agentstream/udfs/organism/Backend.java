@@ -13,6 +13,8 @@ import java.time.Duration;
  *     where the call is made and never stored or logged
  * @param contextWindow tokens the model's context holds ({@code context_window:}, our addition), or
  *     0 when not declared; the router sends a longer prompt elsewhere, or cuts its history
+ * @param rateLimitRpm requests per minute the backend takes from the whole job ({@code
+ *     rate_limit_rpm:}, our addition), or 0 for no limit
  */
 public record Backend(
         String provider,
@@ -24,5 +26,6 @@ public record Backend(
         int rateLimitTpm,
         int maxConcurrent,
         Duration timeout,
-        int contextWindow)
+        int contextWindow,
+        int rateLimitRpm)
         implements Serializable {}

@@ -35,7 +35,8 @@ public final class OrganismLoader {
 
     public static Organism load(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return parse(YAML.readTree(in), file.toString());
+            Path dir = file.toAbsolutePath().getParent();
+            return parse(YAML.readTree(in), file.toString(), dir);
         } catch (IOException e) {
             throw new OrganismException("cannot read organism file " + file + ": " + e, e);
         }
@@ -43,25 +44,25 @@ public final class OrganismLoader {
 
     public static Organism parse(String yaml, String origin) {
         try {
-            return parse(YAML.readTree(yaml), origin);
+            return parse(YAML.readTree(yaml), origin, Path.of("").toAbsolutePath());
         } catch (IOException e) {
             throw new OrganismException("organism " + origin + " is not valid YAML: " + e, e);
         }
     }
 
-    private static Organism parse(JsonNode root, String origin) {
+    private static Organism parse(JsonNode root, String origin, Path dir) {
         Keys keys = new Keys(origin);
         if (root == null || !root.isObject()) {
             throw keys.error("", "the file must be a YAML mapping");
         }
         String name = keys.requiredText(root.path("organism"), "organism.name", "name");
-        LlmSettings llm = llm(keys, root.path("llm"));
+        LlmSettings llm = llm(keys, root.path("llm"), dir);
         List<Listener> listeners = listeners(keys, root.path("listeners"));
         checkPeers(keys, listeners);
         return new Organism(name, llm, listeners);
     }
 
-    private static LlmSettings llm(Keys keys, JsonNode node) {
+    private static LlmSettings llm(Keys keys, JsonNode node, Path dir) {
         if (!node.isObject()) {
             throw keys.error("llm", "a mapping with at least one backend is required");
         }
@@ -73,15 +74,56 @@ public final class OrganismLoader {
         int retries = keys.nonNegativeInt(node, "llm.retries", "retries", 3);
         Duration base = keys.seconds(node, "llm.retry_base_delay", "retry_base_delay", 1.0);
         Duration max = keys.seconds(node, "llm.retry_max_delay", "retry_max_delay", 60.0);
-        JsonNode list = node.path("backends");
-        if (!list.isArray() || list.isEmpty()) {
-            throw keys.error("llm.backends", "a non-empty list is required");
+        return new LlmSettings(strategy, retries, base, max, backends(keys, node, dir));
+    }
+
+    /**
+     * The backends: {@code llm.backends}, or a LiteLLM-style {@code model_list}, inline or in the
+     * file {@code model_list_file} names (relative to the organism file).
+     */
+    private static List<Backend> backends(Keys keys, JsonNode node, Path dir) {
+        int given =
+                (node.has("backends") ? 1 : 0)
+                        + (node.has("model_list") ? 1 : 0)
+                        + (node.has("model_list_file") ? 1 : 0);
+        if (given > 1) {
+            throw keys.error(
+                    "llm", "give one of backends, model_list or model_list_file, not several");
         }
         List<Backend> backends = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            backends.add(backend(keys, list.get(i), "llm.backends[" + i + "]"));
+        if (node.has("backends")) {
+            JsonNode list = node.path("backends");
+            if (!list.isArray() || list.isEmpty()) {
+                throw keys.error("llm.backends", "a non-empty list is required");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                backends.add(backend(keys, list.get(i), "llm.backends[" + i + "]"));
+            }
+            return backends;
         }
-        return new LlmSettings(strategy, retries, base, max, backends);
+        JsonNode list;
+        String path;
+        if (node.has("model_list_file")) {
+            Path file =
+                    dir.resolve(keys.requiredText(node, "llm.model_list_file", "model_list_file"));
+            try (InputStream in = Files.newInputStream(file)) {
+                JsonNode litellm = YAML.readTree(in);
+                list = litellm == null ? null : litellm.path("model_list");
+            } catch (IOException e) {
+                throw keys.error("llm.model_list_file", "cannot read " + file + ": " + e);
+            }
+            path = file.getFileName() + ": model_list";
+        } else if (node.has("model_list")) {
+            list = node.path("model_list");
+            path = "llm.model_list";
+        } else {
+            throw keys.error("llm.backends", "a non-empty list is required");
+        }
+        List<JsonNode> nodes = LiteLlmModelList.backends(list, path, keys::error);
+        for (int i = 0; i < nodes.size(); i++) {
+            backends.add(backend(keys, nodes.get(i), path + "[" + i + "]"));
+        }
+        return backends;
     }
 
     private static Backend backend(Keys keys, JsonNode node, String path) {
@@ -117,7 +159,8 @@ public final class OrganismLoader {
                 keys.nonNegativeInt(node, path + ".rate_limit_tpm", "rate_limit_tpm", 0),
                 keys.nonNegativeInt(node, path + ".max_concurrent", "max_concurrent", 0),
                 keys.seconds(node, path + ".timeout", "timeout", 120.0),
-                keys.nonNegativeInt(node, path + ".context_window", "context_window", 0));
+                keys.nonNegativeInt(node, path + ".context_window", "context_window", 0),
+                keys.nonNegativeInt(node, path + ".rate_limit_rpm", "rate_limit_rpm", 0));
     }
 
     private static List<Listener> listeners(Keys keys, JsonNode list) {

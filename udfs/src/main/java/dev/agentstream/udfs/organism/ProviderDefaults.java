@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Base URL, default model and key variable of the providers the organism file may name without
- * spelling them out. A provider not listed here needs {@code base_url} and {@code model}.
+ * spelling them out. A provider not listed here needs {@code base_url} and {@code model}, and is
+ * spoken to as OpenAI-compatible.
  */
 final class ProviderDefaults {
 
@@ -23,8 +24,14 @@ final class ProviderDefaults {
                             "https://api.groq.com/openai/v1",
                             "llama-3.1-8b-instant",
                             "GROQ_API_KEY"),
+                    "anthropic",
+                    new Defaults(
+                            "https://api.anthropic.com/v1",
+                            "claude-haiku-4-5",
+                            "ANTHROPIC_API_KEY"),
+                    // Ollama's native API (the llm package speaks /api/chat), not its /v1 shim.
                     "ollama",
-                    new Defaults("http://127.0.0.1:11434/v1", "llama3.2", ""));
+                    new Defaults("http://127.0.0.1:11434", "llama3.2", ""));
 
     private ProviderDefaults() {}
 

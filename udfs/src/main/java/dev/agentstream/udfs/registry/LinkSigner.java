@@ -11,9 +11,10 @@ import java.util.Base64;
 
 /**
  * Signs and checks registry links with HMAC-SHA256 under the job's registry key. The signature
- * covers the link, the envelope's sender, recipient and payload, so that a link copied onto another
- * envelope, thread or payload is not believed. The same key derives subthread ids, so that nobody
- * outside the job can tell a subthread's id before the call that opens it is on the bus.
+ * covers the link, the envelope's tenant, sender, recipient and payload, so that a link copied onto
+ * another envelope, thread, payload or tenant is not believed. The same key derives subthread ids,
+ * so that nobody outside the job can tell a subthread's id before the call that opens it is on the
+ * bus.
  *
  * <p>Not thread-safe: one per operator instance.
  */
@@ -32,23 +33,30 @@ public final class LinkSigner {
         }
     }
 
-    /** Sets {@code link.sig} for an envelope from {@code from} to {@code to} with this payload. */
-    public void sign(RouteLink link, String from, String to, String payloadXml) {
-        link.sig = signature(link, from, to, payloadXml);
+    /**
+     * Sets {@code link.sig} for an envelope of {@code tenant} from {@code from} to {@code to} with
+     * this payload.
+     */
+    public void sign(RouteLink link, String tenant, String from, String to, String payloadXml) {
+        link.sig = signature(link, tenant, from, to, payloadXml);
     }
 
     /** True when {@code link.sig} is the job's signature over the link and this envelope. */
-    public boolean verify(RouteLink link, String from, String to, String payloadXml) {
+    public boolean verify(
+            RouteLink link, String tenant, String from, String to, String payloadXml) {
         if (link.sig == null || !link.isComplete()) {
             return false;
         }
-        byte[] expected = signature(link, from, to, payloadXml).getBytes(StandardCharsets.UTF_8);
+        byte[] expected =
+                signature(link, tenant, from, to, payloadXml).getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(expected, link.sig.getBytes(StandardCharsets.UTF_8));
     }
 
-    private String signature(RouteLink link, String from, String to, String payloadXml) {
+    private String signature(
+            RouteLink link, String tenant, String from, String to, String payloadXml) {
         mac.reset();
         field(link.kind);
+        field(tenant);
         field(link.thread);
         field(link.peer);
         field(link.root);

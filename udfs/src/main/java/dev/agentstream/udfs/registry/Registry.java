@@ -48,7 +48,7 @@ public final class Registry {
             return found;
         }
         RouteLink link = found.get();
-        if (!signer.verify(link, e.from, e.to, e.payloadXml)) {
+        if (!signer.verify(link, e.tenant, e.from, e.to, e.payloadXml)) {
             throw new ForgedLinkException("the registry link is not signed by this job");
         }
         boolean bound =
@@ -103,9 +103,13 @@ public final class Registry {
         return call.last().equals(sender);
     }
 
-    /** The subthread the {@code index}-th call of a turn opens (see {@link Subthreads}). */
-    public String subthread(String parent, String inputEnvelopeId, String agent, int index) {
-        return Subthreads.of(signer, parent, inputEnvelopeId, agent, index);
+    /**
+     * The subthread the {@code index}-th call of a turn of {@code tenant} opens (see {@link
+     * Subthreads}).
+     */
+    public String subthread(
+            String tenant, String parent, String inputEnvelopeId, String agent, int index) {
+        return Subthreads.of(signer, tenant, parent, inputEnvelopeId, agent, index);
     }
 
     /**
@@ -118,7 +122,7 @@ public final class Registry {
         extended[chain.length] = call.to;
         RouteLink link = new RouteLink(RouteLink.CALL, call.thread, parent, root, extended);
         link.at = now;
-        signer.sign(link, call.from, call.to, call.payloadXml);
+        signer.sign(link, call.tenant, call.from, call.to, call.payloadXml);
         return xml.write(link);
     }
 
@@ -136,6 +140,7 @@ public final class Registry {
                         answer.payloadXml,
                         answer.payloadRoot,
                         answer.payloadNamespace);
+        up.tenant = answer.tenant;
         String[] callerChain = Arrays.copyOf(call.chain, call.chain.length - 1);
         return withAnswerLink(up, call.thread, call.root, callerChain, answer.envelopeId, 0, now);
     }
@@ -181,13 +186,16 @@ public final class Registry {
                         Objects.toString(refused.to, ""),
                         refused.payloadRoot,
                         Instant.ofEpochMilli(now));
-        return new Envelope(
-                SystemPayloads.JOB_SENDER,
-                caller,
-                callerThread,
-                huh,
-                "huh",
-                SystemPayloads.SYSTEM_NS);
+        Envelope e =
+                new Envelope(
+                        SystemPayloads.JOB_SENDER,
+                        caller,
+                        callerThread,
+                        huh,
+                        "huh",
+                        SystemPayloads.SYSTEM_NS);
+        e.tenant = refused.tenant;
+        return e;
     }
 
     private Envelope withAnswerLink(
@@ -202,7 +210,7 @@ public final class Registry {
         RouteLink link = new RouteLink(RouteLink.ANSWER, up.thread, sub, root, callerChain);
         link.id = id;
         link.at = now;
-        signer.sign(link, up.from, up.to, up.payloadXml);
+        signer.sign(link, up.tenant, up.from, up.to, up.payloadXml);
         up.metaExtensions = MessageIds.metaExtension(id) + xml.write(link);
         return up;
     }

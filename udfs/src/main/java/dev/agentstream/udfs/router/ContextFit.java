@@ -15,13 +15,16 @@ final class ContextFit {
 
     private ContextFit() {}
 
-    /** The prompt's tokens plus the completion limit: what the turn needs of a window. */
+    /**
+     * The prompt's tokens plus the completion limit: what the turn needs of a window. Held at what
+     * an int holds, so that a huge completion limit never wraps into a prompt that fits anywhere.
+     */
     static int tokens(Turn turn, TokenCounter counter) {
-        int tokens = Math.max(0, turn.maxTokens);
+        long tokens = Math.max(0, turn.maxTokens);
         for (ChatMessage m : turn.messages) {
             tokens += counter.count(m);
         }
-        return tokens;
+        return (int) Math.min(Integer.MAX_VALUE, tokens);
     }
 
     /**
@@ -30,8 +33,11 @@ final class ContextFit {
      */
     static Turn fit(Turn turn, int window, TokenCounter counter) {
         int last = turn.messages.length - 1;
+        if (last < 0) {
+            return null; // no input at all: nothing to fit
+        }
         int head = hasSystemPrompt(turn) ? 1 : 0;
-        int used = Math.max(0, turn.maxTokens) + counter.count(turn.messages[last]);
+        long used = (long) Math.max(0, turn.maxTokens) + counter.count(turn.messages[last]);
         for (int i = 0; i < head; i++) {
             used += counter.count(turn.messages[i]);
         }

@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * while retries last, then falls back to the next backend, or gives up at once when the request
  * itself is wrong (see {@link ErrorClass}). A prompt too long for every window is cut, oldest
  * history first. Pauses are scheduled, never slept: no thread waits, and the task thread is never
- * touched.
+ * touched. Every step after a failed attempt (a retry, a fallback, another look for room) runs on
+ * the router's own threads, never on the client's I/O thread that reported the failure: starting a
+ * call may resolve a host name, which blocks.
  *
  * <p>The returned future completes once (with the first reply, or the last failure when every
  * backend has failed); cancelling it cancels the attempt in flight.
@@ -61,12 +67,16 @@ public final class LlmRouter implements LlmClient {
     /** How long a turn that no backend can admit now waits before asking them all again. */
     static final long ADMISSION_PAUSE_MS = 50;
 
+    /** Threads that run the steps after a failed attempt; idle ones end after a while. */
+    private static final int STEP_THREADS = 2;
+
     private final List<Route> routes;
     private final RetryPolicy retry;
     private final Strategy strategy;
     private final RouterMetrics metrics;
     private final AtomicLong turns = new AtomicLong();
     private final TokenCounter counter = new TokenCounter();
+    private final ExecutorService steps = stepThreads();
 
     public LlmRouter(List<Route> routes, RetryPolicy retry) {
         this(routes, retry, Strategy.FAILOVER, RouterMetrics.NONE);
@@ -113,7 +123,7 @@ public final class LlmRouter implements LlmClient {
             int largest = a.order.stream().mapToInt(Route::contextWindow).max().orElse(0);
             Turn shorter = ContextFit.fit(turn, largest, counter);
             if (shorter == null) {
-                a.result.completeExceptionally(tooLong(tokens, largest));
+                a.result.completeExceptionally(tooLong(tokens, largest).withAttempts(0));
                 return false;
             }
             LOG.info(
@@ -149,6 +159,7 @@ public final class LlmRouter implements LlmClient {
         final AtomicReference<CompletableFuture<LlmReply>> inFlight;
         final List<Route> order;
         final AtomicBoolean crowded = new AtomicBoolean();
+        final AtomicInteger calls = new AtomicInteger();
         volatile Turn turn;
         volatile int tokens;
         volatile List<Route> fitting;
@@ -185,7 +196,7 @@ public final class LlmRouter implements LlmClient {
             return;
         }
         if (wait > 0) {
-            later(wait, () -> call(a, index, tries, route));
+            later(a, wait, () -> call(a, index, tries, route));
         } else {
             call(a, index, tries, route);
         }
@@ -195,7 +206,7 @@ public final class LlmRouter implements LlmClient {
     private void outOfBackends(Attempt a, LlmCallException last) {
         if (last == null && a.crowded.getAndSet(false)) {
             // Every backend that would take it is at its limits: wait for room, not fail.
-            later(ADMISSION_PAUSE_MS * 1_000_000L, () -> attempt(a, 0, 0, null));
+            later(a, ADMISSION_PAUSE_MS * 1_000_000L, () -> attempt(a, 0, 0, null));
             return;
         }
         if (last != null && !a.trimmed && ErrorClass.of(last) == ErrorClass.CONTEXT_LENGTH) {
@@ -212,7 +223,7 @@ public final class LlmRouter implements LlmClient {
                 return;
             }
         }
-        a.result.completeExceptionally(everyBackendFailed(last));
+        a.result.completeExceptionally(everyBackendFailed(last).withAttempts(a.calls.get()));
     }
 
     /** Makes one admitted attempt on {@code route}. */
@@ -223,6 +234,7 @@ public final class LlmRouter implements LlmClient {
             return;
         }
         long start = System.nanoTime();
+        a.calls.incrementAndGet();
         route.inFlight().incrementAndGet();
         CompletableFuture<LlmReply> call;
         try {
@@ -250,7 +262,7 @@ public final class LlmRouter implements LlmClient {
         if (error == null) {
             route.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
             metrics.succeeded(route.name(), nanos);
-            a.result.complete(reply);
+            a.result.complete(reply.withAttempts(a.calls.get()));
             return;
         }
         Throwable cause = unwrap(error);
@@ -269,7 +281,7 @@ public final class LlmRouter implements LlmClient {
             case GIVE_UP -> {
                 // The request's fault, not the backend's: the breaker does not count it.
                 route.breaker().releasePermission();
-                a.result.completeExceptionally(failure);
+                a.result.completeExceptionally(failure.withAttempts(a.calls.get()));
             }
             case FALL_BACK -> {
                 if (kind == ErrorClass.CONTEXT_LENGTH) {
@@ -278,24 +290,52 @@ public final class LlmRouter implements LlmClient {
                     route.breaker().onError(nanos, TimeUnit.NANOSECONDS, failure);
                 }
                 LOG.info("{} cannot take the call ({}); falling back", route.name(), kind);
-                attempt(a, index + 1, 0, failure);
+                next(a, () -> attempt(a, index + 1, 0, failure));
             }
             case RETRY -> {
                 route.breaker().onError(nanos, TimeUnit.NANOSECONDS, failure);
                 if (tries < retry.retries()) {
                     long pause = retry.delayMs(tries, failure.retryAfterMs());
-                    later(pause * 1_000_000L, () -> attempt(a, index, tries + 1, failure));
+                    later(a, pause * 1_000_000L, () -> attempt(a, index, tries + 1, failure));
                 } else {
-                    attempt(a, index + 1, 0, failure);
+                    next(a, () -> attempt(a, index + 1, 0, failure));
                 }
             }
         }
     }
 
-    /** Runs {@code step} after {@code nanos}, on no thread of the caller's: nothing sleeps. */
-    private static void later(long nanos, Runnable step) {
-        CompletableFuture.runAsync(
-                step, CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS));
+    /** Runs {@code step} of {@code a} after {@code nanos} on the router's threads: none sleeps. */
+    private void later(Attempt a, long nanos, Runnable step) {
+        CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, command -> next(a, command))
+                .execute(step);
+    }
+
+    /** Runs {@code step} of {@code a} on the router's threads; fails the turn once closed. */
+    private void next(Attempt a, Runnable step) {
+        try {
+            steps.execute(step);
+        } catch (RejectedExecutionException closed) {
+            a.result.completeExceptionally(
+                    new LlmCallException("the router is closed", closed)
+                            .withAttempts(a.calls.get()));
+        }
+    }
+
+    private static ExecutorService stepThreads() {
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(
+                        STEP_THREADS,
+                        STEP_THREADS,
+                        30,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(),
+                        step -> {
+                            Thread t = new Thread(step, "agentstream-llm-router");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private static LlmCallException everyBackendFailed(LlmCallException last) {
@@ -328,6 +368,7 @@ public final class LlmRouter implements LlmClient {
 
     @Override
     public void close() throws Exception {
+        steps.shutdownNow();
         Exception first = null;
         for (Route route : routes) {
             try {

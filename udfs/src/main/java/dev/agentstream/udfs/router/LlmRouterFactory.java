@@ -1,6 +1,7 @@
 package dev.agentstream.udfs.router;
 
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.Preconditions;
 
 import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmClientFactory;
@@ -10,7 +11,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,8 +34,8 @@ public record LlmRouterFactory(
 
     /**
      * One backend: a name for logs and metrics, the model it serves, its client factory, its limits
-     * for the whole job (0 for none): tokens per minute and calls in flight, and its context window
-     * in tokens (0: unknown).
+     * for the whole job (0 for none): tokens per minute, calls in flight and requests per minute,
+     * and its context window in tokens (0: unknown).
      */
     public record BackendSpec(
             String name,
@@ -40,11 +43,23 @@ public record LlmRouterFactory(
             LlmClientFactory client,
             int rateLimitTpm,
             int maxConcurrent,
-            int contextWindow)
+            int contextWindow,
+            int rateLimitRpm)
             implements Serializable {
 
         public BackendSpec(String name, String model, LlmClientFactory client) {
-            this(name, model, client, 0, 0, 0);
+            this(name, model, client, 0, 0, 0, 0);
+        }
+
+        /** Without a limit on requests per minute. */
+        public BackendSpec(
+                String name,
+                String model,
+                LlmClientFactory client,
+                int rateLimitTpm,
+                int maxConcurrent,
+                int contextWindow) {
+            this(name, model, client, rateLimitTpm, maxConcurrent, contextWindow, 0);
         }
     }
 
@@ -56,6 +71,18 @@ public record LlmRouterFactory(
     public record BreakerSettings(
             float failureRatePercent, int window, int minimumCalls, Duration openFor)
             implements Serializable {
+
+        public BreakerSettings {
+            Preconditions.checkArgument(
+                    failureRatePercent > 0 && failureRatePercent <= 100,
+                    "llm.breaker.failure-rate must be in (0, 100]: %s",
+                    failureRatePercent);
+            Preconditions.checkArgument(window >= 1, "llm.breaker.window must be >= 1: %s", window);
+            Preconditions.checkArgument(
+                    minimumCalls >= 1, "llm.breaker.minimum-calls must be >= 1: %s", minimumCalls);
+            Preconditions.checkArgument(
+                    openFor.toMillis() > 0, "llm.breaker.open-for must be positive: %s", openFor);
+        }
 
         public static BreakerSettings defaults() {
             return new BreakerSettings(50f, 20, 5, Duration.ofSeconds(30));
@@ -99,21 +126,24 @@ public record LlmRouterFactory(
                         .build();
         FlinkRouterMetrics metrics = group == null ? null : new FlinkRouterMetrics(group);
         List<LlmRouter.Route> routes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
         for (BackendSpec spec : backends) {
+            String name = unique(spec.name(), names);
             LlmRouter.Route route =
                     new LlmRouter.Route(
-                            spec.name(),
+                            name,
                             spec.model(),
                             spec.client().create(),
-                            CircuitBreaker.of(spec.name(), config),
+                            CircuitBreaker.of(name, config),
                             Admission.of(
-                                    spec.name(),
+                                    name,
                                     share(spec.rateLimitTpm(), subtasks),
-                                    share(spec.maxConcurrent(), subtasks)),
+                                    share(spec.maxConcurrent(), subtasks),
+                                    share(spec.rateLimitRpm(), subtasks)),
                             spec.contextWindow(),
                             new AtomicInteger());
             if (metrics != null) {
-                metrics.register(spec.name(), route.breaker(), route.inFlight()::get);
+                metrics.register(name, route.breaker(), route.inFlight()::get);
             }
             routes.add(route);
         }
@@ -121,8 +151,20 @@ public record LlmRouterFactory(
                 routes, retry, strategy, metrics == null ? RouterMetrics.NONE : metrics);
     }
 
+    /**
+     * {@code name}, or {@code name#2}, {@code name#3}... when another backend took it: metrics and
+     * logs tell backends apart by name (two backends of one provider both default to its name).
+     */
+    private static String unique(String name, Set<String> taken) {
+        String candidate = name;
+        for (int n = 2; !taken.add(candidate); n++) {
+            candidate = name + "#" + n;
+        }
+        return candidate;
+    }
+
     /** One subtask's share of a job-wide limit, at least 1; 0 stays "no limit". */
     private static int share(int limit, int subtasks) {
-        return limit <= 0 ? 0 : Math.max(1, (limit + subtasks - 1) / subtasks);
+        return limit <= 0 ? 0 : (int) Math.max(1, ((long) limit + subtasks - 1) / subtasks);
     }
 }

@@ -34,8 +34,17 @@ public enum Strategy {
                 }
                 return rotated;
             case LEAST_LOADED:
-                List<LlmRouter.Route> byLoad = new ArrayList<>(routes);
-                byLoad.sort(Comparator.comparingInt(r -> r.inFlight().get())); // stable
+                // Loads change while other turns' calls start and end: sort a snapshot, or the
+                // sort sees an order that contradicts itself and throws.
+                int[] load = new int[routes.size()];
+                List<Integer> indices = new ArrayList<>(routes.size());
+                for (int i = 0; i < load.length; i++) {
+                    load[i] = routes.get(i).inFlight().get();
+                    indices.add(i);
+                }
+                indices.sort(Comparator.comparingInt(i -> load[i])); // stable: priority on ties
+                List<LlmRouter.Route> byLoad = new ArrayList<>(routes.size());
+                indices.forEach(i -> byLoad.add(routes.get(i)));
                 return byLoad;
             default:
                 return routes;

@@ -38,7 +38,7 @@ public class Turn {
     /** Processing time at which the turn was built, epoch milliseconds. */
     public long createdAt;
 
-    /** The tenant the thread belongs to; empty until tenants exist (issue 5). */
+    /** The tenant the thread belongs to: the input envelope's, set when the turn is built. */
     public String tenant = "";
 
     /**

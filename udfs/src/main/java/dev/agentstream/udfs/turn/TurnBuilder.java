@@ -37,8 +37,11 @@ public final class TurnBuilder {
         this.counter = counter;
     }
 
-    /** The turn of {@code agent} answering {@code input}, which is already in the context. */
-    public Turn build(Listener agent, ContextSlot input, History history, long now)
+    /**
+     * The turn of {@code agent} answering {@code input}, which is already in the context of a
+     * thread of {@code tenant}.
+     */
+    public Turn build(String tenant, Listener agent, ContextSlot input, History history, long now)
             throws IOException {
         List<ChatMessage> messages = new ArrayList<>();
         messages.add(new ChatMessage(ChatMessage.SYSTEM, systemPrompt(agent)));
@@ -46,6 +49,8 @@ public final class TurnBuilder {
         messages.add(new ChatMessage(ChatMessage.USER, input.payloadXml));
 
         Turn turn = new Turn();
+        // First: the response cache's key starts with it.
+        turn.tenant = tenant == null ? "" : tenant;
         turn.agent = agent.name();
         // A turn started by a call or an answer inherits its chain; any other starts one.
         turn.chain = input.chain != null ? input.chain : new String[] {input.from, agent.name()};

@@ -14,6 +14,7 @@ import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.registry.Registry;
+import dev.agentstream.udfs.tenant.TenantNames;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -70,7 +71,9 @@ final class ContextHarness {
                         organism, settings, EnvelopeLimits.defaults(), Fixtures.registry());
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(function), e -> e.thread, Types.STRING);
+                        new KeyedProcessOperator<>(function),
+                        e -> TenantNames.key(e.tenant, e.thread),
+                        Types.STRING);
         harness.setStateBackend(backend);
         harness.open();
         return harness;

@@ -116,12 +116,12 @@ class RegistryAttackRound2Test {
      */
     @Test
     void shouldCountAnAnswersTurnInTheConversationItsLinkNames() throws Exception {
-        String s1 = REGISTRY.subthread(THREAD_A, "bus-0-1", "front", 0);
+        String s1 = REGISTRY.subthread("", THREAD_A, "bus-0-1", "front", 0);
         Envelope call = envelope(s1, "front", "middle", "<Task>dig</Task>");
         call.metaExtensions =
                 REGISTRY.callLink(call, THREAD_A, THREAD_A, new String[] {"console", "front"}, T0);
         // middle's call to the slow tool, and the tool's answer that the job sends up to s1.
-        String s2 = REGISTRY.subthread(s1, "bus-0-2", "middle", 0);
+        String s2 = REGISTRY.subthread("", s1, "bus-0-2", "middle", 0);
         RouteLink toTool =
                 new RouteLink(
                         RouteLink.CALL,
@@ -259,7 +259,7 @@ class RegistryAttackRound2Test {
      */
     @Test
     void shouldRefuseAReplayedAnswerLinkAfterTheTtl() throws Exception {
-        String sub = REGISTRY.subthread(THREAD_A, "bus-0-1", "desk.greeter", 0);
+        String sub = REGISTRY.subthread("", THREAD_A, "bus-0-1", "desk.greeter", 0);
         RouteLink call =
                 new RouteLink(
                         RouteLink.CALL,
@@ -297,7 +297,7 @@ class RegistryAttackRound2Test {
      */
     @Test
     void shouldRefuseAReplayedCallAfterTheTtl() throws Exception {
-        String sub = REGISTRY.subthread(THREAD_A, "bus-0-1", "desk.greeter", 0);
+        String sub = REGISTRY.subthread("", THREAD_A, "bus-0-1", "desk.greeter", 0);
         Envelope call = envelope(sub, "desk.greeter", "desk.shouter", "<Shout>ada</Shout>");
         call.metaExtensions =
                 REGISTRY.callLink(
@@ -435,13 +435,13 @@ class RegistryAttackRound2Test {
         String[] chain = {"console", "digger"};
         Envelope dig =
                 envelope(
-                        REGISTRY.subthread(THREAD_A, "e1", "digger", 0),
+                        REGISTRY.subthread("", THREAD_A, "e1", "digger", 0),
                         "digger",
                         "digger",
                         "<Dig>deeper</Dig>");
         Envelope drill =
                 envelope(
-                        REGISTRY.subthread(THREAD_A, "e1", "digger", 1),
+                        REGISTRY.subthread("", THREAD_A, "e1", "digger", 1),
                         "digger",
                         "tools.drill",
                         "<Drill>here</Drill>");
@@ -470,7 +470,7 @@ class RegistryAttackRound2Test {
      */
     @Test
     void shouldNotFreeABusyCallerWithTheJobsAnswerToAnotherCall() throws Exception {
-        String sub = REGISTRY.subthread(THREAD_A, "e1", "desk.greeter", 0);
+        String sub = REGISTRY.subthread("", THREAD_A, "e1", "desk.greeter", 0);
         RouteLink link =
                 new RouteLink(
                         RouteLink.CALL,

@@ -322,7 +322,8 @@ class RegistryTest {
     private static String relinked(Envelope e, String key) {
         LinkXml xml = new LinkXml(EnvelopeLimits.defaults());
         RouteLink link = xml.read(e.metaExtensions).orElseThrow();
-        new LinkSigner(key.getBytes(StandardCharsets.UTF_8)).sign(link, e.from, e.to, e.payloadXml);
+        new LinkSigner(key.getBytes(StandardCharsets.UTF_8))
+                .sign(link, e.tenant, e.from, e.to, e.payloadXml);
         return xml.write(link);
     }
 

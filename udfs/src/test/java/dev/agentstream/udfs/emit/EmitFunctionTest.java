@@ -191,13 +191,22 @@ class EmitFunctionTest {
         assertThat(emitted.usage()).hasSize(1);
         UsageRecord usage = emitted.usage().get(0);
         assertThat(usage.usageId).isEqualTo("bus-0-7/greeter");
-        assertThat(usage.promptTokens).isEqualTo(40);
-        assertThat(usage.completionTokens).isEqualTo(9);
+        assertThat(usage.inputTokens).isEqualTo(40);
+        assertThat(usage.outputTokens).isEqualTo(9);
         assertThat(usage.totalTokens).isEqualTo(49);
         assertThat(usage.agent).isEqualTo("greeter");
         assertThat(usage.requestModel).isEqualTo("grok-3-mini");
         assertThat(usage.thread).isEqualTo(THREAD_A);
         assertThat(usage.status).isEqualTo("ok");
+        assertThat(usage.tenant).isEqualTo("default");
+        assertThat(usage.inputEnvelopeId).isEqualTo("bus-0-7");
+        assertThat(usage.providerName).isEqualTo("xai");
+        assertThat(usage.responseModel).isEqualTo("grok-3");
+        assertThat(usage.finishReasons).containsExactly("stop");
+        assertThat(usage.attempts).isEqualTo(1);
+        assertThat(usage.cost).isEqualTo("0.000255");
+        assertThat(usage.priceVersion).isEqualTo("2026-01");
+        assertThat(usage.timestamp).isEqualTo(turn().createdAt);
     }
 
     @Test

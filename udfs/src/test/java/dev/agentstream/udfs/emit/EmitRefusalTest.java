@@ -69,8 +69,8 @@ class EmitRefusalTest {
                         .usage()
                         .get(0);
 
-        assertThat(usage.promptTokens).isEqualTo(300);
-        assertThat(usage.cacheReadTokens).isEqualTo(200);
-        assertThat(usage.cacheWriteTokens).isEqualTo(50);
+        assertThat(usage.inputTokens).isEqualTo(300);
+        assertThat(usage.cacheReadInputTokens).isEqualTo(200);
+        assertThat(usage.cacheCreationInputTokens).isEqualTo(50);
     }
 }

@@ -59,6 +59,19 @@ class OrganismLoaderTest {
     }
 
     @Test
+    void shouldGiveAnthropicAndOllamaTheirNativeBaseUrls() {
+        Backend anthropic = onlyBackend("provider: anthropic");
+        Backend ollama = onlyBackend("provider: ollama");
+
+        assertThat(anthropic.baseUrl()).isEqualTo("https://api.anthropic.com/v1");
+        assertThat(anthropic.apiKeyEnv()).isEqualTo("ANTHROPIC_API_KEY");
+        assertThat(anthropic.model()).startsWith("claude-");
+        assertThat(ollama.baseUrl()).isEqualTo("http://127.0.0.1:11434");
+        assertThat(ollama.apiKeyEnv()).isEmpty();
+        assertThat(ollama.model()).isEqualTo("llama3.2");
+    }
+
+    @Test
     void shouldNameTheKeyOfAnUnknownPeer() {
         String yaml = Fixtures.HELLO_YAML.replace("peers: [shouter]", "peers: [whisperer]");
 
@@ -115,5 +128,13 @@ class OrganismLoaderTest {
                                         "organism: {name: x}\nllm: {backends: [{provider: xai}]}",
                                         "bad.yaml"))
                 .hasMessageContaining("listeners");
+    }
+
+    /** The hello-world organism with its one backend's provider and key lines replaced. */
+    private static Backend onlyBackend(String providerLine) {
+        String yaml =
+                Fixtures.HELLO_YAML.replace(
+                        "provider: xai\n      api_key_env: XAI_API_KEY", providerLine);
+        return OrganismLoader.parse(yaml, "fixture.yaml").llm().primary();
     }
 }

@@ -40,7 +40,7 @@ class TurnBuilderTest {
 
         Turn turn =
                 new TurnBuilder(HELLO, budget, 100, COUNTER)
-                        .build(GREETER, input, history(thread), 7L);
+                        .build("", GREETER, input, history(thread), 7L);
 
         // system + 5 newest slots that fit + the input
         assertThat(turn.messages).hasSize(7);
@@ -73,7 +73,7 @@ class TurnBuilderTest {
                 };
 
         new TurnBuilder(HELLO, 200, 100, COUNTER)
-                .build(GREETER, slot(10_000, "console", "<Greeting/>"), counting, 0L);
+                .build("", GREETER, slot(10_000, "console", "<Greeting/>"), counting, 0L);
 
         assertThat(reads[0]).isLessThan(50);
     }

@@ -1,58 +1,39 @@
 package dev.agentstream.devtools.sim;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.util.HexFormat;
 
 /**
- * The simulated model: turns a valid request into an OpenAI {@code chat.completion} object with a
- * deterministic id and answer and a token usage counted with {@link TokenCounter}.
+ * The simulated model, the same for every protocol: a deterministic answer from {@link
+ * AnswerComposer}, cut at the request's token limit, and a token usage counted with {@link
+ * TokenCounter}.
  */
-final class ChatCompletions {
+final class SimulatedModel {
 
-    private static final String ID_PREFIX = "chatcmpl-sim-";
-
-    private final ObjectMapper json;
     private final TokenCounter tokens;
-    private final Clock clock;
 
-    ChatCompletions(ObjectMapper json, TokenCounter tokens, Clock clock) {
-        this.json = json;
+    SimulatedModel(TokenCounter tokens) {
         this.tokens = tokens;
-        this.clock = clock;
     }
 
-    ObjectNode complete(ChatRequest request) {
+    Completion complete(ChatRequest request) {
         String answer = AnswerComposer.answer(request.messages());
-        String finishReason = "stop";
+        Completion.Finish finish = Completion.Finish.STOP;
         int completionTokens = tokens.count(answer);
         int maxTokens = request.maxTokens().orElse(Integer.MAX_VALUE);
         if (completionTokens > maxTokens) {
             answer = tokens.truncate(answer, maxTokens);
             completionTokens = maxTokens;
-            finishReason = "length";
+            finish = Completion.Finish.LENGTH;
         }
-        int promptTokens = tokens.promptTokens(request.messages());
-
-        ObjectNode root = json.createObjectNode();
-        root.put("id", ID_PREFIX + fingerprint(request))
-                .put("object", "chat.completion")
-                .put("created", clock.instant().getEpochSecond())
-                .put("model", request.model());
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", answer);
-        choice.put("finish_reason", finishReason);
-        root.putObject("usage")
-                .put("prompt_tokens", promptTokens)
-                .put("completion_tokens", completionTokens)
-                .put("total_tokens", promptTokens + completionTokens);
-        return root;
+        return new Completion(
+                fingerprint(request),
+                answer,
+                finish,
+                tokens.promptTokens(request.messages()),
+                completionTokens);
     }
 
     /** A hash of everything that decides the answer: model, messages and token limit. */

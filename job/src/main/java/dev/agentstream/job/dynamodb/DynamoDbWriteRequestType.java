@@ -1,0 +1,7 @@
+package dev.agentstream.job.dynamodb;
+
+/** What a {@link DynamoDbWriteRequest} does with its item. */
+public enum DynamoDbWriteRequestType {
+    PUT,
+    DELETE
+}

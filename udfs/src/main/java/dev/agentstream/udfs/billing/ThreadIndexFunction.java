@@ -1,0 +1,69 @@
+package dev.agentstream.udfs.billing;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import dev.agentstream.udfs.emit.UsageRecord;
+
+import java.time.Duration;
+
+/**
+ * Keeps the thread index entry of each thread, keyed by (tenant, thread), from the usage records of
+ * its turns, and emits the whole entry after each: the item written is always absolute, so a replay
+ * from a checkpoint writes the same values again.
+ *
+ * <p>State: {@code thread-index} (the entry), with the context's TTL.
+ */
+public class ThreadIndexFunction
+        extends KeyedProcessFunction<String, UsageRecord, ThreadIndexEntry> {
+
+    static final String ENTRY = "thread-index";
+
+    private static final long serialVersionUID = 1L;
+
+    private final Duration ttl;
+    private transient ValueState<ThreadIndexEntry> entry;
+
+    public ThreadIndexFunction(Duration ttl) {
+        this.ttl = ttl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<ThreadIndexEntry> descriptor =
+                new ValueStateDescriptor<>(ENTRY, TypeInformation.of(ThreadIndexEntry.class));
+        descriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(ttl)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        entry = getRuntimeContext().getState(descriptor);
+    }
+
+    @Override
+    public void processElement(UsageRecord usage, Context ctx, Collector<ThreadIndexEntry> out)
+            throws Exception {
+        ThreadIndexEntry e = entry.value();
+        if (e == null) {
+            e = new ThreadIndexEntry();
+            e.thread = usage.thread;
+            e.tenant = usage.tenant;
+            e.firstSeen = usage.timestamp;
+            e.lastSeen = usage.timestamp;
+        }
+        e.firstSeen = Math.min(e.firstSeen, usage.timestamp);
+        e.lastSeen = Math.max(e.lastSeen, usage.timestamp);
+        e.turns++;
+        e.inputTokens += usage.inputTokens;
+        e.outputTokens += usage.outputTokens;
+        e.totalTokens += usage.totalTokens;
+        e.ttl = (e.lastSeen + ttl.toMillis()) / 1000;
+        entry.update(e);
+        out.collect(e.copy());
+    }
+}
