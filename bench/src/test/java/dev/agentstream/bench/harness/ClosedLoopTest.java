@@ -83,7 +83,9 @@ class ClosedLoopTest {
                         DRAIN);
 
         assertThat(result.requests()).isPositive();
-        assertThat(result.elapsedNanos()).isBetween(100_000_000L, 5_000_000_000L);
+        // The round lasts until its last request ends, which may be just before the deadline
+        // that stopped the next one from starting; never long past it.
+        assertThat(result.elapsedNanos()).isBetween(90_000_000L, 5_000_000_000L);
     }
 
     @Test
