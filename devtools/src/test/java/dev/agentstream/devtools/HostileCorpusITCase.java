@@ -59,7 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileCorpusITCase extends LocalServicesTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int MAX_ENVELOPE_BYTES = 1024 * 1024;
 
     /** Room on the bus for the 10 MiB vector, so that the job is the one that refuses it. */
