@@ -82,6 +82,16 @@ public final class AgentStreamOptions {
                             "Topic of input the job could not use: original bytes, reason in the"
                                     + " 'agentstream.reason' header.");
 
+    public static final ConfigOption<MemorySize> DEAD_LETTER_MAX_ORIGINAL_SIZE =
+            ConfigOptions.key("dead-letter.max-original-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1000kb"))
+                    .withDescription(
+                            "Most bytes of an input a dead letter keeps; a longer one is cut and"
+                                    + " its 'agentstream.original-size' header gives the full"
+                                    + " size. Keep it some KiB under the dead-letter topic's"
+                                    + " max.message.bytes, which a dead letter's headers share.");
+
     public static final ConfigOption<MemorySize> ENVELOPE_MAX_SIZE =
             ConfigOptions.key("envelope.max-size")
                     .memoryType()
