@@ -96,7 +96,11 @@ public final class AgentStreamOptions {
             ConfigOptions.key("envelope.max-size")
                     .memoryType()
                     .defaultValue(MemorySize.parse("1mb"))
-                    .withDescription("Largest envelope accepted; larger go to the dead letters.");
+                    .withDescription(
+                            "Largest envelope accepted; larger go to the dead letters. What the"
+                                    + " job writes stays 16 KiB below it, for the record's key and"
+                                    + " headers; above Kafka's 1 MiB, raise the bus topics'"
+                                    + " max.message.bytes too.");
 
     // ------------------------------------------------------------------ thread context
 

@@ -73,7 +73,7 @@ public final class KafkaIo {
                         transactionTimeout,
                         prefix(jobName, BUS),
                         busSerializer(conf),
-                        KAFKA_DEFAULT_MAX_REQUEST),
+                        Math.max(KAFKA_DEFAULT_MAX_REQUEST, busRecordBytes(conf))),
                 sink(
                         servers,
                         guarantee,
@@ -82,6 +82,18 @@ public final class KafkaIo {
                         new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC)),
                         KAFKA_DEFAULT_MAX_REQUEST),
                 deadLetterSink(conf, servers, guarantee, transactionTimeout, jobName));
+    }
+
+    /**
+     * The largest bus record the job writes: an envelope within {@code envelope.max-size} less the
+     * job's headroom, with its key and headers. A size above Kafka's 1 MiB needs the bus topics'
+     * {@code max.message.bytes} raised as well.
+     */
+    private static int busRecordBytes(Configuration conf) {
+        return (int)
+                Math.min(
+                        Integer.MAX_VALUE,
+                        conf.get(AgentStreamOptions.ENVELOPE_MAX_SIZE).getBytes());
     }
 
     /**

@@ -319,7 +319,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     private boolean writable(List<Envelope> envelopes) {
         try {
             for (Envelope e : envelopes) {
-                if (codec.encode(e).length > limits.maxBytes()) {
+                if (codec.encode(e).length > limits.maxOutputBytes()) {
                     return false;
                 }
             }
