@@ -43,7 +43,8 @@ class ComposeFileTest {
                         "taskmanager",
                         "llm-sim",
                         "prometheus",
-                        "grafana");
+                        "grafana",
+                        "jaeger");
     }
 
     @Test
@@ -223,6 +224,25 @@ class ComposeFileTest {
                         "./deploy/grafana:"
                                 + provider.path("options").path("path").asText()
                                 + ":ro");
+    }
+
+    @Test
+    void shouldSendTheJobsTracesToJaegerOverOtlpGrpc() {
+        List<String> args = texts(services.path("jobmanager").path("command"));
+        JsonNode jaeger = services.path("jaeger");
+
+        assertThat(JobOptions.value(args, "tracing.enabled")).hasValue("true");
+        assertThat(JobOptions.value(args, "tracing.otlp-endpoint")).hasValue("http://jaeger:4317");
+        assertThat(jaeger.path("image").asText()).startsWith("jaegertracing/jaeger:2.");
+        assertThat(texts(jaeger.path("ports")))
+                .contains("127.0.0.1:16686:16686", "127.0.0.1:4317:4317");
+        assertThat(
+                        services.path("jobmanager")
+                                .path("depends_on")
+                                .path("jaeger")
+                                .path("condition")
+                                .asText())
+                .isEqualTo("service_healthy");
     }
 
     private static boolean hasHealthcheck(JsonNode service) {

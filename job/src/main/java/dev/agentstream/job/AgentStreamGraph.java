@@ -41,6 +41,7 @@ import dev.agentstream.udfs.router.LlmRouterFactory;
 import dev.agentstream.udfs.router.RetryPolicy;
 import dev.agentstream.udfs.router.Strategy;
 import dev.agentstream.udfs.tenant.TenantSettings;
+import dev.agentstream.udfs.trace.TracingSettings;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -87,6 +88,9 @@ public final class AgentStreamGraph {
             Configuration conf,
             Io io,
             Optional<BillingIo> billing) {
+        // Every task finds the tracing settings in the global job parameters when it opens.
+        tracingSettings(conf).install(env.getConfig());
+
         // Read raw records from the bus.
         DataStream<BusRecord> records =
                 env.fromSource(io.bus(), WatermarkStrategy.noWatermarks(), OperatorIds.BUS_SOURCE)
@@ -280,6 +284,14 @@ public final class AgentStreamGraph {
                 conf.get(AgentStreamOptions.REGISTRY_KEY_FILE),
                 conf.get(AgentStreamOptions.REGISTRY_KEY_ENV),
                 conf.get(AgentStreamOptions.REGISTRY_MAX_DEPTH));
+    }
+
+    /** Whether and where the stages trace, from the options. */
+    public static TracingSettings tracingSettings(Configuration conf) {
+        return new TracingSettings(
+                conf.get(AgentStreamOptions.TRACING_ENABLED),
+                conf.get(AgentStreamOptions.TRACING_OTLP_ENDPOINT),
+                conf.get(AgentStreamOptions.TRACING_SAMPLE_RATIO));
     }
 
     /** Where tenants come from, from the options; the token keys are read by each task. */

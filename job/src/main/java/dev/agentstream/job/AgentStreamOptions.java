@@ -10,6 +10,7 @@ import dev.agentstream.udfs.billing.PriceTable;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.tenant.TenantSettings;
 import dev.agentstream.udfs.tenant.TenantSource;
+import dev.agentstream.udfs.trace.TracingSettings;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -488,6 +489,34 @@ public final class AgentStreamOptions {
                             "How long a failed job may take to come back; part of the check on"
                                     + " sink.transaction-timeout.");
 
+    // ------------------------------------------------------------------ tracing
+
+    public static final ConfigOption<Boolean> TRACING_ENABLED =
+            ConfigOptions.key("tracing.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Traces every envelope and turn with OpenTelemetry (a span per stage and"
+                                    + " LLM attempt), exported over OTLP gRPC; the trace context"
+                                    + " travels in a <traceparent> meta extension. See"
+                                    + " docs/tracing.md.");
+
+    public static final ConfigOption<String> TRACING_OTLP_ENDPOINT =
+            ConfigOptions.key("tracing.otlp-endpoint")
+                    .stringType()
+                    .defaultValue(TracingSettings.DEFAULT_OTLP_ENDPOINT)
+                    .withDescription(
+                            "OTLP gRPC endpoint of the collector (Jaeger, an OpenTelemetry"
+                                    + " Collector) the spans are sent to.");
+
+    public static final ConfigOption<Double> TRACING_SAMPLE_RATIO =
+            ConfigOptions.key("tracing.sample-ratio")
+                    .doubleType()
+                    .defaultValue(1.0)
+                    .withDescription(
+                            "Share of the traces kept, in [0, 1], decided from the trace id alone"
+                                    + " so that every hop of a trace decides alike.");
+
     /** Key prefixes of the job's own areas: a key there must be one of these options. */
     private static final List<String> AREAS =
             List.of(
@@ -506,7 +535,8 @@ public final class AgentStreamOptions {
                     "tenant.",
                     "billing.",
                     "dynamodb.",
-                    "transcripts.");
+                    "transcripts.",
+                    "tracing.");
 
     private AgentStreamOptions() {}
 

@@ -11,6 +11,7 @@ import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.trace.TracingSettings;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -131,6 +132,35 @@ class AgentStreamGraphTest {
 
         assertThat(conf.get(AgentStreamOptions.DELIVERY_GUARANTEE))
                 .isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
+    @Test
+    void shouldGiveEveryTaskTheTracingSettingsThroughTheGlobalJobParameters() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.ORGANISM_PATH, EXAMPLE.toString());
+        conf.set(AgentStreamOptions.TRACING_ENABLED, true);
+        conf.set(AgentStreamOptions.TRACING_OTLP_ENDPOINT, "http://jaeger:4317");
+        conf.set(AgentStreamOptions.TRACING_SAMPLE_RATIO, 0.5);
+        // No broker to ask about transactions: building the graph would wait for one.
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+
+        AgentStreamGraph.build(
+                env, OrganismLoader.load(EXAMPLE), conf, KafkaIo.from(conf, "agentstream"));
+
+        Map<String, String> parameters = env.getConfig().getGlobalJobParameters().toMap();
+        assertThat(TracingSettings.fromParameters(parameters))
+                .isEqualTo(new TracingSettings(true, "http://jaeger:4317", 0.5));
+    }
+
+    @Test
+    void shouldRefuseASampleRatioAboveOne() {
+        Configuration conf = new Configuration();
+        conf.set(AgentStreamOptions.TRACING_ENABLED, true);
+        conf.set(AgentStreamOptions.TRACING_SAMPLE_RATIO, 2.0);
+
+        assertThatThrownBy(() -> AgentStreamGraph.tracingSettings(conf))
+                .hasMessageContaining("tracing.sample-ratio");
     }
 
     private static StreamGraph streamGraph() {

@@ -12,6 +12,7 @@ import dev.agentstream.udfs.tenant.TenantNames;
 import dev.agentstream.udfs.tenant.TenantStamps;
 import dev.agentstream.udfs.tenant.TenantXml;
 import dev.agentstream.udfs.tenant.TopicTemplate;
+import dev.agentstream.udfs.trace.TraceXml;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,8 @@ import java.time.Instant;
 /**
  * Writes envelopes to the bus as XML, keyed by thread id so that a thread keeps its partition. This
  * is the one place where the job's envelopes get their tenant stamp (see {@link TenantStamps}),
- * signed with the registry key the writer reads when it opens; with a topic template each envelope
- * goes to its tenant's topic.
+ * signed with the registry key the writer reads when it opens, and their trace context (see {@link
+ * TraceXml}) when tracing is on; with a topic template each envelope goes to its tenant's topic.
  */
 public final class EnvelopeSerializer implements KafkaRecordSerializationSchema<Envelope> {
 
@@ -96,7 +97,7 @@ public final class EnvelopeSerializer implements KafkaRecordSerializationSchema<
      */
     private byte[] encodeOrExplain(Envelope envelope) {
         try {
-            byte[] bytes = stamps.encode(envelope, codec);
+            byte[] bytes = stamps.encode(TraceXml.withExtension(envelope), codec);
             if (bytes.length <= limits.maxRecordValueBytes()) {
                 return bytes;
             }
@@ -124,6 +125,7 @@ public final class EnvelopeSerializer implements KafkaRecordSerializationSchema<
                         "huh",
                         SystemPayloads.SYSTEM_NS);
         error.tenant = envelope.tenant;
-        return stamps.encode(error, codec);
+        error.traceparent = envelope.traceparent;
+        return stamps.encode(TraceXml.withExtension(error), codec);
     }
 }

@@ -4,6 +4,9 @@ import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.registry.RegistrySettings;
+import dev.agentstream.udfs.tenant.TenantStamps;
+import dev.agentstream.udfs.tenant.TenantXml;
+import dev.agentstream.udfs.trace.TraceXml;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
@@ -26,6 +29,11 @@ class EnvelopeSerializerTest {
     private static final int PRODUCER_MAX_REQUEST = 1024 * 1024;
 
     private static final int BROKER_MAX_MESSAGE = 1024 * 1024 + 12;
+
+    private static final String KEY = "k".repeat(48);
+
+    private static final String TRACEPARENT =
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     private final EnvelopeLimits limits = EnvelopeLimits.defaults();
 
@@ -56,6 +64,37 @@ class EnvelopeSerializerTest {
         assertThat(estimate(r)).isLessThanOrEqualTo(PRODUCER_MAX_REQUEST);
     }
 
+    @Test
+    void shouldWriteTheTraceContextBesideAStampThatStillVerifies(@TempDir Path dir)
+            throws Exception {
+        EnvelopeSerializer serializer = serializer(dir);
+        Envelope e = envelopeOf(1_000);
+        e.traceparent = TRACEPARENT;
+
+        ProducerRecord<byte[], byte[]> r = serializer.serialize(e, null, 7L);
+
+        Envelope read = new EnvelopeCodec(limits).decode(r.value());
+        assertThat(new TraceXml(limits).read(read.metaExtensions)).hasValue(TRACEPARENT);
+        TenantXml xml = new TenantXml(limits);
+        TenantStamps stamps = new TenantStamps(KEY.getBytes(StandardCharsets.UTF_8), xml);
+        assertThat(stamps.verify(xml.read(read.metaExtensions).stamps().get(0), read)).isTrue();
+        assertThat(e.metaExtensions).as("the stage's envelope is left as it was").isEmpty();
+    }
+
+    @Test
+    void shouldWriteTheLargestEnvelopeWithItsTraceContextWithinKafkasLimits(@TempDir Path dir)
+            throws Exception {
+        EnvelopeSerializer serializer = serializer(dir);
+        Envelope largest = envelopeOf(limits.maxOutputBytes());
+        largest.traceparent = TRACEPARENT;
+
+        ProducerRecord<byte[], byte[]> r = serializer.serialize(largest, null, 7L);
+
+        String value = new String(r.value(), StandardCharsets.UTF_8);
+        assertThat(value).contains("<p>xxx", TRACEPARENT).doesNotContain("huh");
+        assertThat(estimate(r)).isLessThanOrEqualTo(PRODUCER_MAX_REQUEST);
+    }
+
     /** An envelope whose encoding is about {@code bytes} long, never longer. */
     private Envelope envelopeOf(int bytes) {
         Envelope e = new Envelope("greeter", "console", THREAD, "<Big></Big>", "Big", "");
@@ -76,7 +115,7 @@ class EnvelopeSerializerTest {
     }
 
     private EnvelopeSerializer serializer(Path dir) throws Exception {
-        Path key = Files.writeString(dir.resolve("key"), "k".repeat(48));
+        Path key = Files.writeString(dir.resolve("key"), KEY);
         EnvelopeSerializer s =
                 new EnvelopeSerializer(
                         "bus", null, limits, new RegistrySettings(key.toString(), "UNUSED", 3));

@@ -28,6 +28,12 @@ public class ContextSlot {
     /** The conversation's root thread, when a registry link came with the envelope; else null. */
     public String root;
 
+    /**
+     * The trace context of the envelope's thread-context span, which the turn it starts goes under
+     * even when it waits for its agent; null when tracing is off.
+     */
+    public String traceparent;
+
     public ContextSlot() {}
 
     public ContextSlot(

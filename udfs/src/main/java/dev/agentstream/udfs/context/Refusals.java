@@ -72,6 +72,7 @@ final class Refusals {
                         "huh",
                         SystemPayloads.SYSTEM_NS);
         error.tenant = refused.tenant;
+        error.traceparent = refused.traceparent;
         error.metaExtensions =
                 MessageIds.metaExtension(
                         MessageIds.of(refused.envelopeId, SystemPayloads.JOB_SENDER, 0));

@@ -21,6 +21,8 @@ import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.registry.RouteLink;
 import dev.agentstream.udfs.registry.SentRecord;
 import dev.agentstream.udfs.tenant.TenantNames;
+import dev.agentstream.udfs.trace.ContextSpans;
+import dev.agentstream.udfs.trace.StageSpan;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import dev.agentstream.udfs.turn.TurnBuilder;
@@ -91,6 +93,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private transient Counter answersRouted;
     private transient Counter answersReceived;
     private transient Counter waitingEvicted;
+    private transient ContextSpans spans;
 
     public ThreadContextFunction(
             Organism organism,
@@ -127,11 +130,19 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         answersRouted = metrics.counter("answersRoutedToCaller");
         answersReceived = metrics.counter("answersFromSubthreads");
         waitingEvicted = metrics.counter("waitingInputsEvicted");
+        spans = ContextSpans.open(getRuntimeContext());
     }
 
     @Override
     public void processElement(Envelope envelope, Context ctx, Collector<Turn> out)
             throws Exception {
+        try (StageSpan span = spans.start(envelope)) {
+            route(envelope, ctx, out);
+        }
+    }
+
+    /** Takes the envelope by its registry link: a call, an answer, or none. */
+    private void route(Envelope envelope, Context ctx, Collector<Turn> out) throws Exception {
         Optional<RouteLink> link;
         try {
             link = registry.linkOf(envelope);
@@ -345,6 +356,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             slot.root = link.root;
         }
         slot.tokens = tokenCounter.count(xml);
+        slot.traceparent = envelope.traceparent;
         evicted.inc(state.append(slot));
         appended.inc();
         return slot;
@@ -454,6 +466,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                         ? input.root
                         : state.link().map(call -> call.root).orElse(turn.thread);
         turnsStarted.inc();
+        spans.turnStarted(turn);
         out.collect(turn);
     }
 
@@ -498,6 +511,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                         "");
         e.envelopeId = slot.envelopeId;
         e.tenant = TenantNames.tenantOf(ctx.getCurrentKey());
+        e.traceparent = slot.traceparent == null ? "" : slot.traceparent;
         return e;
     }
 
@@ -511,5 +525,12 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                 BUS,
                 refusals.huh(envelope, reason, detail, ctx.timerService().currentProcessingTime()));
         refused.inc();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (spans != null) {
+            spans.close();
+        }
     }
 }

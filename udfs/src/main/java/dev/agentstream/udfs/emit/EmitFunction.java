@@ -24,6 +24,8 @@ import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.registry.SentRecord;
+import dev.agentstream.udfs.trace.EmitSpans;
+import dev.agentstream.udfs.trace.StageSpan;
 import dev.agentstream.udfs.turn.Turn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +86,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     private transient EnvelopeCodec codec;
     private transient Counter emitted;
     private transient Counter unusable;
+    private transient EmitSpans spans;
 
     /** With the default tenant and the price table shipped with the job. */
     public EmitFunction(
@@ -111,6 +114,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         var metrics = getRuntimeContext().getMetricGroup();
         emitted = metrics.counter("envelopesEmitted");
         unusable = metrics.counter("unusableAnswers");
+        spans = EmitSpans.open(getRuntimeContext());
         Counter unpriced = metrics.counter("usageUnpriced");
         usageMetrics = new UsageMetrics(metrics);
         PriceTable prices = PriceTable.load(usageSettings.priceTable());
@@ -136,6 +140,12 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
 
     @Override
     public void processElement(TurnResult result, Context ctx, Collector<Envelope> out) {
+        try (StageSpan span = spans.start(result)) {
+            emit(result, ctx, out, span);
+        }
+    }
+
+    private void emit(TurnResult result, Context ctx, Collector<Envelope> out, StageSpan span) {
         Turn turn = result.turn;
         List<Envelope> envelopes;
         if (result.isOk()) {
@@ -152,6 +162,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             withIds(turn, envelopes);
         }
         markTurnEnd(turn, envelopes);
+        EmitSpans.stamp(span, envelopes);
         envelopes.forEach(out::collect);
         emitted.inc(envelopes.size());
         UsageRecord usage = usageRecords.of(result);
@@ -421,5 +432,12 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         // Every envelope of a turn is its tenant's: the bus sink stamps it so.
         e.tenant = turn.tenant == null ? "" : turn.tenant;
         return e;
+    }
+
+    @Override
+    public void close() {
+        if (spans != null) {
+            spans.close();
+        }
     }
 }

@@ -11,6 +11,7 @@ import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.tenant.TenantException;
 import dev.agentstream.udfs.tenant.TenantResolver;
 import dev.agentstream.udfs.tenant.TenantSettings;
+import dev.agentstream.udfs.trace.DecodeSpans;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
@@ -38,6 +39,7 @@ public class DecodeFunction extends ProcessFunction<BusRecord, Envelope> {
     private transient EnvelopeCodec codec;
     private transient TenantResolver resolver;
     private transient Counter deadLetters;
+    private transient DecodeSpans spans;
 
     /** Every envelope for the default tenant; a stamp never verifies (there is no key). */
     public DecodeFunction(EnvelopeLimits limits) {
@@ -60,10 +62,12 @@ public class DecodeFunction extends ProcessFunction<BusRecord, Envelope> {
         resolver =
                 new TenantResolver(tenants, registry == null ? null : registry.loadKey(), limits);
         deadLetters = getRuntimeContext().getMetricGroup().counter(DEAD_LETTERS_METRIC);
+        spans = DecodeSpans.open(getRuntimeContext(), limits);
     }
 
     @Override
     public void processElement(BusRecord record, Context ctx, Collector<Envelope> out) {
+        spans.begin();
         if (record.value == null) {
             reject(record, DeadLetterReason.NOT_XML, "record has no value", null, null, ctx);
             return;
@@ -95,6 +99,7 @@ public class DecodeFunction extends ProcessFunction<BusRecord, Envelope> {
             reject(record, DeadLetterReason.TOKEN_MALFORMED, detail, envelope.thread, null, ctx);
             return;
         }
+        spans.decoded(envelope);
         out.collect(envelope);
     }
 
@@ -106,9 +111,17 @@ public class DecodeFunction extends ProcessFunction<BusRecord, Envelope> {
             String tenant,
             Context ctx) {
         deadLetters.inc();
+        spans.rejected(reason.code(), record.coordinates(), thread, tenant);
         ctx.output(
                 DEAD_LETTERS,
                 new DeadLetter(reason, detail, record.coordinates(), thread, record.value)
                         .withTenant(tenant));
+    }
+
+    @Override
+    public void close() {
+        if (spans != null) {
+            spans.close();
+        }
     }
 }

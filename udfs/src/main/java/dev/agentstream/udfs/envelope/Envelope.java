@@ -51,6 +51,13 @@ public class Envelope {
      */
     public String tenant = "";
 
+    /**
+     * The W3C trace context of the span the envelope's next stage goes under; empty when tracing is
+     * off. Not part of the XML: the bus sink writes it as a {@code <traceparent>} meta extension
+     * (see {@code dev.agentstream.udfs.trace.TraceXml}), which the decode stage reads back.
+     */
+    public String traceparent = "";
+
     public Envelope() {}
 
     public Envelope(
@@ -90,7 +97,8 @@ public class Envelope {
                 && Objects.equals(payloadRoot, that.payloadRoot)
                 && Objects.equals(payloadNamespace, that.payloadNamespace)
                 && Objects.equals(envelopeId, that.envelopeId)
-                && Objects.equals(tenant, that.tenant);
+                && Objects.equals(tenant, that.tenant)
+                && Objects.equals(traceparent, that.traceparent);
     }
 
     @Override

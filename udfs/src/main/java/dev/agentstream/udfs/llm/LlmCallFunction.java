@@ -7,6 +7,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.cache.CachingLlmClient;
+import dev.agentstream.udfs.trace.CallSpans;
+import dev.agentstream.udfs.trace.StageSpan;
 import dev.agentstream.udfs.turn.Turn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     private transient Counter resent;
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
+    private transient CallSpans spans;
 
     /** Wall-clock time this task attempt opened; turns built before it were restored. */
     private transient long openedAt;
@@ -64,10 +67,12 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         var metrics = getRuntimeContext().getMetricGroup();
         cacheHits = metrics.counter("cacheHits");
         cacheMisses = metrics.counter("cacheMisses");
+        spans = CallSpans.open(getRuntimeContext());
         LlmClient router =
                 clients.create(
                         getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                        metrics.addGroup("router"));
+                        metrics.addGroup("router"),
+                        spans.attempts());
         client =
                 new CachingLlmClient(
                         router,
@@ -102,6 +107,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     @Override
     public void asyncInvoke(Turn turn, ResultFuture<TurnResult> resultFuture) {
         Once once = new Once(resultFuture, turn);
+        once.span = spans.start(turn);
         inFlight.put(resultFuture, once);
         calls.inc();
         // A turn built before this task attempt opened was in flight at the checkpoint the job
@@ -126,7 +132,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
             return;
         }
         try {
-            CompletableFuture<LlmReply> call = client.complete(turn);
+            CompletableFuture<LlmReply> call = client.complete(CallSpans.traced(turn, once.span));
             once.call = call;
             call.whenComplete(
                     (reply, error) -> {
@@ -155,7 +161,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     @Override
     public void timeout(Turn turn, ResultFuture<TurnResult> resultFuture) {
         Once once = inFlight.get(resultFuture);
-        if (once == null || !once.complete(TurnResult.failed(turn, "timed out", -1))) {
+        if (once == null || !once.complete(TurnResult.failed(turn, TurnResult.TIMED_OUT, -1))) {
             return; // the answer came first
         }
         failures.inc();
@@ -205,6 +211,9 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         if (client != null) {
             client.close();
         }
+        if (spans != null) {
+            spans.close();
+        }
     }
 
     /**
@@ -217,6 +226,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile CompletableFuture<LlmReply> call;
         private volatile boolean resent;
+        private volatile StageSpan span;
 
         Once(ResultFuture<TurnResult> target, Turn turn) {
             this.target = target;
@@ -233,6 +243,7 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
                 return false;
             }
             result.resent = resent;
+            CallSpans.end(span, result);
             inFlight.remove(target);
             target.complete(List.of(result));
             return true;

@@ -22,4 +22,12 @@ public interface LlmClientFactory extends Serializable {
     default LlmClient create(int subtasks, MetricGroup group) {
         return create(subtasks);
     }
+
+    /**
+     * As {@link #create(int, MetricGroup)}, telling {@code attempts} of each attempt the client
+     * makes; a client that does not tell ignores it.
+     */
+    default LlmClient create(int subtasks, MetricGroup group, AttemptListener attempts) {
+        return create(subtasks, group);
+    }
 }

@@ -17,6 +17,9 @@ public class TurnResult {
     /** Not called: a limit of the job refused the turn; {@link #error} says which. */
     public static final String REJECTED = "rejected";
 
+    /** The {@link #error} of a turn whose call outlived the call stage's timeout. */
+    public static final String TIMED_OUT = "timed out";
+
     public Turn turn;
 
     /** {@link #OK}, {@link #REFUSED}, {@link #FAILED} or {@link #REJECTED}. */
@@ -56,6 +59,12 @@ public class TurnResult {
      * from a checkpoint: the provider may have been paid for it once already.
      */
     public boolean resent;
+
+    /**
+     * The W3C trace context of the turn's call span, the emit stage's parent; empty when tracing is
+     * off or no call was made (then the turn's own context is the parent).
+     */
+    public String traceparent = "";
 
     public TurnResult() {}
 

@@ -141,6 +141,7 @@ public final class Registry {
                         answer.payloadRoot,
                         answer.payloadNamespace);
         up.tenant = answer.tenant;
+        up.traceparent = answer.traceparent;
         String[] callerChain = Arrays.copyOf(call.chain, call.chain.length - 1);
         return withAnswerLink(up, call.thread, call.root, callerChain, answer.envelopeId, 0, now);
     }
@@ -195,6 +196,7 @@ public final class Registry {
                         "huh",
                         SystemPayloads.SYSTEM_NS);
         e.tenant = refused.tenant;
+        e.traceparent = refused.traceparent;
         return e;
     }
 

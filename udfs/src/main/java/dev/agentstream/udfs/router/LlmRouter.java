@@ -1,5 +1,6 @@
 package dev.agentstream.udfs.router;
 
+import dev.agentstream.udfs.llm.AttemptListener;
 import dev.agentstream.udfs.llm.LlmCallException;
 import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmReply;
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * call may resolve a host name, which blocks.
  *
  * <p>The returned future completes once (with the first reply, or the last failure when every
- * backend has failed); cancelling it cancels the attempt in flight.
+ * backend has failed); cancelling it cancels the attempt in flight. An {@link AttemptListener}
+ * hears of each attempt and of how it ended (the call stage's tracing).
  */
 public final class LlmRouter implements LlmClient {
 
@@ -74,6 +76,7 @@ public final class LlmRouter implements LlmClient {
     private final RetryPolicy retry;
     private final Strategy strategy;
     private final RouterMetrics metrics;
+    private final AttemptListener attempts;
     private final AtomicLong turns = new AtomicLong();
     private final TokenCounter counter = new TokenCounter();
     private final ExecutorService steps = stepThreads();
@@ -85,6 +88,16 @@ public final class LlmRouter implements LlmClient {
     /** A router over {@code routes}, which are in priority order. */
     public LlmRouter(
             List<Route> routes, RetryPolicy retry, Strategy strategy, RouterMetrics metrics) {
+        this(routes, retry, strategy, metrics, AttemptListener.NONE);
+    }
+
+    /** As above, telling {@code attempts} of each attempt. */
+    public LlmRouter(
+            List<Route> routes,
+            RetryPolicy retry,
+            Strategy strategy,
+            RouterMetrics metrics,
+            AttemptListener attempts) {
         if (routes.isEmpty()) {
             throw new IllegalArgumentException("a router needs at least one backend");
         }
@@ -92,6 +105,7 @@ public final class LlmRouter implements LlmClient {
         this.retry = retry;
         this.strategy = strategy;
         this.metrics = metrics;
+        this.attempts = attempts;
     }
 
     @Override
@@ -234,11 +248,13 @@ public final class LlmRouter implements LlmClient {
             return;
         }
         long start = System.nanoTime();
-        a.calls.incrementAndGet();
+        int number = a.calls.incrementAndGet();
         route.inFlight().incrementAndGet();
+        Turn sent = forRoute(a.turn, route);
+        AttemptListener.Attempt heard = attempts.started(sent, route.name(), sent.model, number);
         CompletableFuture<LlmReply> call;
         try {
-            call = route.client().complete(forRoute(a.turn, route));
+            call = route.client().complete(sent);
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -247,7 +263,7 @@ public final class LlmRouter implements LlmClient {
                 (reply, error) -> {
                     route.inFlight().decrementAndGet();
                     route.admission().release();
-                    settle(a, index, tries, route, System.nanoTime() - start, reply, error);
+                    settle(a, index, tries, route, System.nanoTime() - start, reply, error, heard);
                 });
     }
 
@@ -258,8 +274,10 @@ public final class LlmRouter implements LlmClient {
             Route route,
             long nanos,
             LlmReply reply,
-            Throwable error) {
+            Throwable error,
+            AttemptListener.Attempt heard) {
         if (error == null) {
+            heard.succeeded();
             route.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
             metrics.succeeded(route.name(), nanos);
             a.result.complete(reply.withAttempts(a.calls.get()));
@@ -267,6 +285,7 @@ public final class LlmRouter implements LlmClient {
         }
         Throwable cause = unwrap(error);
         if (cause instanceof CancellationException) {
+            heard.cancelled();
             route.breaker().releasePermission();
             return;
         }
@@ -276,6 +295,7 @@ public final class LlmRouter implements LlmClient {
                         : new LlmCallException(
                                 "no response: " + cause.getClass().getSimpleName(), cause);
         ErrorClass kind = ErrorClass.of(failure);
+        heard.failed(kind.metricName());
         metrics.failed(route.name(), kind, nanos);
         switch (Failure.of(failure)) {
             case GIVE_UP -> {

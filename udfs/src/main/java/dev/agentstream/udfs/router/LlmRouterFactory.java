@@ -3,6 +3,7 @@ package dev.agentstream.udfs.router;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Preconditions;
 
+import dev.agentstream.udfs.llm.AttemptListener;
 import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmClientFactory;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -106,15 +107,20 @@ public record LlmRouterFactory(
 
     @Override
     public LlmClient create(int subtasks) {
-        return build(subtasks, null);
+        return build(subtasks, null, AttemptListener.NONE);
     }
 
     @Override
     public LlmClient create(int subtasks, MetricGroup group) {
-        return build(subtasks, group);
+        return build(subtasks, group, AttemptListener.NONE);
     }
 
-    private LlmClient build(int subtasks, MetricGroup group) {
+    @Override
+    public LlmClient create(int subtasks, MetricGroup group, AttemptListener attempts) {
+        return build(subtasks, group, attempts);
+    }
+
+    private LlmClient build(int subtasks, MetricGroup group, AttemptListener attempts) {
         CircuitBreakerConfig config =
                 CircuitBreakerConfig.custom()
                         .failureRateThreshold(breaker.failureRatePercent())
@@ -148,7 +154,7 @@ public record LlmRouterFactory(
             routes.add(route);
         }
         return new LlmRouter(
-                routes, retry, strategy, metrics == null ? RouterMetrics.NONE : metrics);
+                routes, retry, strategy, metrics == null ? RouterMetrics.NONE : metrics, attempts);
     }
 
     /**

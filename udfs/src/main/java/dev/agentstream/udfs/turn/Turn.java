@@ -50,12 +50,25 @@ public class Turn {
     /** How long a cached answer to this turn stays valid, in milliseconds; 0 when not cached. */
     public long cacheTtlMs;
 
+    /**
+     * The W3C trace context of the span this turn's next stage goes under (see {@code
+     * dev.agentstream.udfs.trace}); empty when tracing is off. Never part of the cache key.
+     */
+    public String traceparent = "";
+
     public Turn() {}
 
     /** A copy of this turn asking for {@code otherModel}; the arrays are shared, never changed. */
     public Turn withModel(String otherModel) {
         Turn t = copy();
         t.model = otherModel;
+        return t;
+    }
+
+    /** A copy of this turn under another span; the arrays are shared, never changed. */
+    public Turn withTraceparent(String otherTraceparent) {
+        Turn t = copy();
+        t.traceparent = otherTraceparent;
         return t;
     }
 
@@ -82,6 +95,7 @@ public class Turn {
         t.tenant = tenant;
         t.cacheKey = cacheKey;
         t.cacheTtlMs = cacheTtlMs;
+        t.traceparent = traceparent;
         return t;
     }
 

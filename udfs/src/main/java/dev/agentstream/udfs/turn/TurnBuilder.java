@@ -61,6 +61,7 @@ public final class TurnBuilder {
         turn.maxTokens = maxCompletionTokens;
         turn.messages = messages.toArray(new ChatMessage[0]);
         turn.createdAt = now;
+        turn.traceparent = input.traceparent == null ? "" : input.traceparent;
         if (agent.caches()) {
             turn.cacheTtlMs = agent.cacheTtl().toMillis();
             turn.cacheKey = CacheKeys.of(turn, organism.llm().backends());
