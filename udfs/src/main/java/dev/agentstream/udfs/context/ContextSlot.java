@@ -30,7 +30,8 @@ public class ContextSlot {
 
     /**
      * The trace context of the envelope's thread-context span, which the turn it starts goes under
-     * even when it waits for its agent; null when tracing is off.
+     * even when it waits for its agent; empty (or null, in slots written before tracing) when
+     * tracing is off.
      */
     public String traceparent;
 

@@ -235,6 +235,21 @@ class StageSpansTest {
         }
     }
 
+    @Test
+    void shouldOpenAndCloseTheOtlpExporterWithNoCollectorThere() {
+        TraceSdk.exportForTests(null);
+        TracingSettings nowhere = new TracingSettings(true, "http://127.0.0.1:1", 1.0);
+        try (CallSpans spans = CallSpans.open(nowhere)) {
+            StageSpan call = spans.start(Fixtures.turn());
+
+            CallSpans.end(call, TurnResult.failed(Fixtures.turn(), "x", 1));
+
+            assertThat(Traceparent.parse(call.traceparent()).isValid()).isTrue();
+        } finally {
+            TraceSdk.exportForTests(tracing.exporter);
+        }
+    }
+
     private static Envelope greeting(String id) {
         Envelope e = Fixtures.envelope(Fixtures.THREAD_A, "console", "greeter", "Greeting", id);
         e.tenant = "default";
