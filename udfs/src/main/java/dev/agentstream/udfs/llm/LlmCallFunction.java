@@ -104,9 +104,10 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         Once once = new Once(resultFuture, turn);
         inFlight.put(resultFuture, once);
         calls.inc();
-        // A turn built before this task attempt opened was in flight at the checkpoint the job
-        // restored: async I/O sends it again. The idempotency key lets the provider bill it once.
-        once.resent = turn.createdAt < openedAt;
+        // A turn let through before this task attempt opened was in flight at the checkpoint the
+        // job restored: async I/O sends it again. The idempotency key lets the provider bill it
+        // once. (A turn that waited for quota across the restore is sent for the first time.)
+        once.resent = turn.sentAt() < openedAt;
         if (once.resent) {
             resent.inc();
         }

@@ -38,6 +38,13 @@ public class Turn {
     /** Processing time at which the turn was built, epoch milliseconds. */
     public long createdAt;
 
+    /**
+     * Processing time at which the quota stage let the turn through to its call, or rejected it,
+     * epoch milliseconds; 0 before the quota stage. The usage record is timed by it: tokens are
+     * spent when the call is made, not when the turn was built (it may have waited for quota).
+     */
+    public long admittedAt;
+
     /** The tenant the thread belongs to: the input envelope's, set when the turn is built. */
     public String tenant = "";
 
@@ -79,10 +86,16 @@ public class Turn {
         t.maxTokens = maxTokens;
         t.messages = messages;
         t.createdAt = createdAt;
+        t.admittedAt = admittedAt;
         t.tenant = tenant;
         t.cacheKey = cacheKey;
         t.cacheTtlMs = cacheTtlMs;
         return t;
+    }
+
+    /** When the turn was let through to its call: {@link #admittedAt}, else when it was built. */
+    public long sentAt() {
+        return admittedAt > 0 ? admittedAt : createdAt;
     }
 
     @Override
