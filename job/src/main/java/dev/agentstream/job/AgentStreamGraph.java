@@ -5,6 +5,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -36,6 +37,10 @@ import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.LlmSettings;
 import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.quota.QuotaFunction;
+import dev.agentstream.udfs.quota.QuotaLimits;
+import dev.agentstream.udfs.quota.QuotaSettings;
+import dev.agentstream.udfs.quota.QuotaTable;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.router.LlmRouterFactory;
 import dev.agentstream.udfs.router.RetryPolicy;
@@ -43,6 +48,7 @@ import dev.agentstream.udfs.router.Strategy;
 import dev.agentstream.udfs.tenant.TenantSettings;
 import dev.agentstream.udfs.turn.Turn;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,12 +62,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AgentStreamGraph {
 
-    /** Where the graph reads envelopes from and writes its three outputs to. */
+    /**
+     * Where the graph reads envelopes from and writes its three outputs to, and where the quota
+     * stage reads the committed usage records back from.
+     */
     public record Io(
             Source<BusRecord, ?, ?> bus,
             Sink<Envelope> envelopes,
             Sink<UsageRecord> usage,
-            Sink<DeadLetter> deadLetters) {}
+            Sink<DeadLetter> deadLetters,
+            Source<UsageRecord, ?, ?> quotaUsage) {}
 
     /**
      * Where the billing stages read the committed usage records from and write DynamoDB: totals per
@@ -123,12 +133,16 @@ public final class AgentStreamGraph {
                         .uid(OperatorIds.CONVERSATION_BUDGET)
                         .name(OperatorIds.CONVERSATION_BUDGET);
 
+        // Hold each tenant to its quota: a turn reserves an estimate, settled by its usage record
+        // read back from the committed topic; over quota it waits, then is rejected.
+        SingleOutputStreamOperator<Turn> withinQuota = quota(env, conf, admitted, io);
+
         // Call the model without blocking; every turn yields one result, failed or not.
         // Partitioned by cache key, so that each subtask's response cache is a shard of one.
         // Ordered, so that a subtask's answers leave in the order its turns arrived.
         DataStream<TurnResult> results =
                 AsyncDataStream.orderedWait(
-                                admitted.keyBy(new CallKey(), Types.STRING),
+                                withinQuota.keyBy(new CallKey(), Types.STRING),
                                 new LlmCallFunction(
                                         llmClients(organism, conf), cacheSettings(conf)),
                                 conf.get(AgentStreamOptions.LLM_TIMEOUT).toMillis(),
@@ -136,7 +150,9 @@ public final class AgentStreamGraph {
                                 conf.get(AgentStreamOptions.LLM_CAPACITY))
                         .uid(OperatorIds.LLM_CALL)
                         .name(OperatorIds.LLM_CALL)
-                        .union(admitted.getSideOutput(ConversationBudgetFunction.REJECTED));
+                        .union(
+                                admitted.getSideOutput(ConversationBudgetFunction.REJECTED),
+                                withinQuota.getSideOutput(QuotaFunction.REJECTED));
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
@@ -176,6 +192,66 @@ public final class AgentStreamGraph {
                 .sinkTo(io.deadLetters())
                 .uid(OperatorIds.DEAD_LETTER_SINK)
                 .name(OperatorIds.DEAD_LETTER_SINK);
+    }
+
+    /**
+     * The quota stage, always in the graph so that its uid and state survive turning quotas on and
+     * off; without limits it lets every turn through. It reads the usage records back from their
+     * topic, as billing does, with a source of its own: only what a checkpoint committed settles a
+     * reservation, and the cycle goes through Kafka, never inside the graph.
+     */
+    private static SingleOutputStreamOperator<Turn> quota(
+            StreamExecutionEnvironment env, Configuration conf, DataStream<Turn> turns, Io io) {
+        DataStream<UsageRecord> usage =
+                env.fromSource(
+                                io.quotaUsage(),
+                                WatermarkStrategy.noWatermarks(),
+                                OperatorIds.QUOTA_USAGE_SOURCE)
+                        .uid(OperatorIds.QUOTA_USAGE_SOURCE);
+        return turns.keyBy(new QuotaKey(usageSettings(conf)), Types.STRING)
+                .connect(usage.keyBy(new UsageTenantKey(), Types.STRING))
+                .process(new QuotaFunction(quotaSettings(conf)))
+                .uid(OperatorIds.QUOTA)
+                .name(OperatorIds.QUOTA);
+    }
+
+    /**
+     * Quota settings from the options and {@code quota.file}, read here so that a bad file stops
+     * the job with its reason. A turn must not wait so long that its thread gives up on it and
+     * starts the next turn of the same agent.
+     */
+    public static QuotaSettings quotaSettings(Configuration conf) {
+        QuotaLimits defaults =
+                new QuotaLimits(
+                        conf.get(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE),
+                        conf.get(AgentStreamOptions.QUOTA_BUDGET_TOKENS),
+                        conf.get(AgentStreamOptions.QUOTA_MAX_WAIT));
+        QuotaSettings settings;
+        try {
+            QuotaTable table =
+                    conf.getOptional(AgentStreamOptions.QUOTA_FILE)
+                            .map(file -> QuotaTable.load(defaults, Path.of(file)))
+                            .orElse(QuotaTable.of(defaults));
+            settings =
+                    new QuotaSettings(
+                            conf.get(AgentStreamOptions.QUOTA_WINDOW),
+                            conf.get(AgentStreamOptions.QUOTA_BUDGET_PERIOD),
+                            conf.get(AgentStreamOptions.QUOTA_RESERVATION_TTL),
+                            table);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalConfigurationException(e.getMessage(), e);
+        }
+        Duration release = conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE);
+        Duration longest =
+                settings.table().longestWait().plus(conf.get(AgentStreamOptions.LLM_TIMEOUT));
+        if (settings.table().limitsAny() && longest.compareTo(release) >= 0) {
+            throw new IllegalConfigurationException(
+                    "quota.max-wait (the longest: %s) plus llm.timeout must be less than"
+                            + " context.turn-release (%s), or a thread starts an agent's next turn"
+                            + " while its turn still waits for quota",
+                    settings.table().longestWait(), release);
+        }
+        return settings;
     }
 
     /**

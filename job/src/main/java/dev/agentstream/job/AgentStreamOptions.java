@@ -7,6 +7,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.quota.QuotaSettings;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.tenant.TenantSettings;
 import dev.agentstream.udfs.tenant.TenantSource;
@@ -157,6 +158,76 @@ public final class AgentStreamOptions {
                             "Agent turns one conversation (a root thread and every subthread its"
                                     + " calls open) may run; beyond, a turn is rejected with an"
                                     + " error to its sender.");
+
+    // ------------------------------------------------------------------ quota
+
+    public static final ConfigOption<Long> QUOTA_TOKENS_PER_MINUTE =
+            ConfigOptions.key("quota.tokens-per-minute")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "Tokens each tenant's turns may use per minute (prompt estimate plus"
+                                    + " completion limit until the usage record settles them);"
+                                    + " held over a sliding quota.window. 0 for no limit.");
+
+    public static final ConfigOption<Duration> QUOTA_WINDOW =
+            ConfigOptions.key("quota.window")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_WINDOW)
+                    .withDescription(
+                            "Span of the sliding window the rate is held over: in any window a"
+                                    + " tenant reserves at most tokens-per-minute times the"
+                                    + " window's share of a minute.");
+
+    public static final ConfigOption<Long> QUOTA_BUDGET_TOKENS =
+            ConfigOptions.key("quota.budget-tokens")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "Tokens each tenant's turns may use per quota.budget-period; 0 for no"
+                                    + " budget.");
+
+    public static final ConfigOption<Duration> QUOTA_BUDGET_PERIOD =
+            ConfigOptions.key("quota.budget-period")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_BUDGET_PERIOD)
+                    .withDescription(
+                            "Period of the budget, aligned to the epoch (a day is a UTC day).");
+
+    public static final ConfigOption<Duration> QUOTA_MAX_WAIT =
+            ConfigOptions.key("quota.max-wait")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_MAX_WAIT)
+                    .withDescription(
+                            "How long a turn over quota waits for room; then it is rejected with a"
+                                    + " <huh> to its sender. With llm.timeout, less than"
+                                    + " context.turn-release.");
+
+    public static final ConfigOption<Duration> QUOTA_RESERVATION_TTL =
+            ConfigOptions.key("quota.reservation-ttl")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_RESERVATION_TTL)
+                    .withDescription(
+                            "How long a reservation waits for its usage record before it is"
+                                    + " dropped, charged at its estimate; at least quota.window"
+                                    + " and above llm.timeout plus a checkpoint interval.");
+
+    public static final ConfigOption<String> QUOTA_FILE =
+            ConfigOptions.key("quota.file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "YAML file of per-tenant limits (tenants: {name: {tokens-per-minute,"
+                                    + " budget-tokens, max-wait}}), read when the job is built;"
+                                    + " a field left out is the option's.");
+
+    public static final ConfigOption<String> QUOTA_GROUP_ID =
+            ConfigOptions.key("quota.group-id")
+                    .stringType()
+                    .defaultValue("agentstream-quota")
+                    .withDescription(
+                            "Consumer group of the quota's own usage source, which reads the"
+                                    + " usage topic back to settle reservations.");
 
     // ------------------------------------------------------------------ registry
 
@@ -499,6 +570,7 @@ public final class AgentStreamOptions {
                     "envelope.",
                     "context.",
                     "conversation.",
+                    "quota.",
                     "llm.",
                     "cache.",
                     "registry.",

@@ -25,6 +25,10 @@ public final class OperatorIds {
     public static final String TRANSCRIPT = "transcript";
     public static final String TRANSCRIPT_SINK = "transcript-sink";
 
+    // Quotas (always in the graph; without limits the stage lets every turn through).
+    public static final String QUOTA_USAGE_SOURCE = "quota-usage-source";
+    public static final String QUOTA = "quota";
+
     /** Every uid, in graph order. */
     public static final String[] ALL = {
         BUS_SOURCE,
@@ -42,7 +46,9 @@ public final class OperatorIds {
         THREAD_INDEX,
         THREAD_INDEX_SINK,
         TRANSCRIPT,
-        TRANSCRIPT_SINK
+        TRANSCRIPT_SINK,
+        QUOTA_USAGE_SOURCE,
+        QUOTA
     };
 
     private OperatorIds() {}

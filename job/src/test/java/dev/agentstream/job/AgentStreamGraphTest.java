@@ -1,6 +1,7 @@
 package dev.agentstream.job;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -11,9 +12,13 @@ import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.quota.QuotaLimits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +67,47 @@ class AgentStreamGraphTest {
                         "emit",
                         "bus-sink",
                         "usage-sink",
-                        "dead-letter-sink");
+                        "dead-letter-sink",
+                        "usage-source",
+                        "usage-totals",
+                        "totals-sink",
+                        "thread-index",
+                        "thread-index-sink",
+                        "transcript",
+                        "transcript-sink",
+                        "quota-usage-source",
+                        "quota");
+    }
+
+    @Test
+    void shouldRefuseAQuotaWaitLongerThanAThreadWaitsForItsTurn() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE, 10_000L);
+        conf.set(AgentStreamOptions.QUOTA_MAX_WAIT, Duration.ofMinutes(4));
+
+        assertThatThrownBy(() -> AgentStreamGraph.quotaSettings(conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("context.turn-release");
+
+        conf.set(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE, 0L);
+        assertThat(AgentStreamGraph.quotaSettings(conf).table().limitsAny()).isFalse();
+    }
+
+    @Test
+    void shouldReadPerTenantQuotasFromTheFileAndStopOnABadOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("quotas.yaml");
+        Files.writeString(file, "tenants:\n  acme:\n    tokens-per-minute: 6000\n");
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.QUOTA_FILE, file.toString());
+        conf.set(AgentStreamOptions.QUOTA_MAX_WAIT, Duration.ofSeconds(20));
+
+        assertThat(AgentStreamGraph.quotaSettings(conf).table().of("acme"))
+                .isEqualTo(new QuotaLimits(6_000, 0, Duration.ofSeconds(20)));
+
+        Files.writeString(file, "tenants:\n  acme:\n    tokens-per-hour: 6000\n");
+        assertThatThrownBy(() -> AgentStreamGraph.quotaSettings(conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("tokens-per-hour");
     }
 
     @Test
@@ -91,7 +136,9 @@ class AgentStreamGraphTest {
 
         assertThat(env.getStreamGraph().getStreamNodes())
                 .extracting(StreamNode::getTransformationUID)
-                .doesNotContain(OperatorIds.USAGE_SOURCE, OperatorIds.TOTALS_SINK);
+                .doesNotContain(OperatorIds.USAGE_SOURCE, OperatorIds.TOTALS_SINK)
+                // The quota stage is always there, limits or not.
+                .contains(OperatorIds.QUOTA, OperatorIds.QUOTA_USAGE_SOURCE);
     }
 
     @Test

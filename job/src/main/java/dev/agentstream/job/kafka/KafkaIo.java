@@ -81,7 +81,8 @@ public final class KafkaIo {
                         prefix(jobName, USAGE),
                         new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC)),
                         KAFKA_DEFAULT_MAX_REQUEST),
-                deadLetterSink(conf, servers, guarantee, transactionTimeout, jobName));
+                deadLetterSink(conf, servers, guarantee, transactionTimeout, jobName),
+                quotaUsageSource(conf));
     }
 
     /**
@@ -136,6 +137,22 @@ public final class KafkaIo {
                 .setGroupId(conf.get(AgentStreamOptions.USAGE_GROUP_ID))
                 .setStartingOffsets(
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new UsageRecordDeserializer())
+                .build();
+    }
+
+    /**
+     * The usage topic read back, {@code read_committed}, for the quota stage, in a consumer group
+     * of its own. A group with no committed offsets starts at the end: it has no reservations that
+     * older records could settle.
+     */
+    public static KafkaSource<UsageRecord> quotaUsageSource(Configuration conf) {
+        return KafkaSource.<UsageRecord>builder()
+                .setBootstrapServers(conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(AgentStreamOptions.USAGE_TOPIC))
+                .setGroupId(conf.get(AgentStreamOptions.QUOTA_GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(new UsageRecordDeserializer())
                 .build();
