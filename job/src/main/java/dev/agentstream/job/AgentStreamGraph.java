@@ -38,6 +38,7 @@ import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.LlmSettings;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.quota.QuotaFunction;
+import dev.agentstream.udfs.quota.QuotaKeys;
 import dev.agentstream.udfs.quota.QuotaLimits;
 import dev.agentstream.udfs.quota.QuotaSettings;
 import dev.agentstream.udfs.quota.QuotaTable;
@@ -208,9 +209,11 @@ public final class AgentStreamGraph {
                                 WatermarkStrategy.noWatermarks(),
                                 OperatorIds.QUOTA_USAGE_SOURCE)
                         .uid(OperatorIds.QUOTA_USAGE_SOURCE);
-        return turns.keyBy(new QuotaKey(usageSettings(conf)), Types.STRING)
-                .connect(usage.keyBy(new UsageTenantKey(), Types.STRING))
-                .process(new QuotaFunction(quotaSettings(conf)))
+        QuotaSettings settings = quotaSettings(conf);
+        QuotaKeys keys = new QuotaKeys(settings.table());
+        return turns.keyBy(new QuotaKey(usageSettings(conf), keys), Types.STRING)
+                .connect(usage.keyBy(new QuotaUsageKey(keys), Types.STRING))
+                .process(new QuotaFunction(settings))
                 .uid(OperatorIds.QUOTA)
                 .name(OperatorIds.QUOTA);
     }

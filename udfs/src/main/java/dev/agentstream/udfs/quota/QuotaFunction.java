@@ -30,7 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * timer tries again when the window frees room or the turn's max wait is up. A turn still without
  * room then, or one that could never fit, leaves as a rejected result (side output {@link
  * #REJECTED}): the emit stage turns it into a {@code <huh>} to its sender and a usage record with
- * status {@code rejected}. A tenant without limits is let through without any state.
+ * status {@code rejected}. A tenant without limits is let through without any state, keyed by
+ * thread so that its turns spread over the subtasks (see {@link QuotaKeys}).
  *
  * <p>State (see {@link QuotaState}): {@code quota-head} (window and budget totals, sequence
  * bounds), {@code quota-reservations} (sequence → reservation), {@code quota-reservation-ids}
@@ -90,7 +91,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
 
     @Override
     public void processElement1(Turn turn, Context ctx, Collector<Turn> out) throws Exception {
-        QuotaLimits limits = settings.table().of(ctx.getCurrentKey());
+        QuotaLimits limits = settings.table().of(tenant(ctx));
         long now = ctx.timerService().currentProcessingTime();
         QuotaHead stored = state.head.value();
         if (stored == null && limits.unlimited()) {
@@ -109,7 +110,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
             state.waiting.put(h.waitNext++, new WaitingTurn(turn, estimate, now, deadline));
             wake = drain(h, now, limits, ctx, out);
         }
-        finish(h, wake, ctx.getCurrentKey(), ctx.timerService());
+        finish(h, wake, tenant(ctx), ctx.timerService());
     }
 
     @Override
@@ -124,8 +125,8 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         if (ledger.settle(h, usage.usageId, actualTokens(usage))) {
             settled.inc();
         }
-        long wake = drain(h, now, settings.table().of(ctx.getCurrentKey()), ctx, out);
-        finish(h, wake, ctx.getCurrentKey(), ctx.timerService());
+        long wake = drain(h, now, settings.table().of(tenant(ctx)), ctx, out);
+        finish(h, wake, tenant(ctx), ctx.timerService());
     }
 
     @Override
@@ -139,8 +140,8 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         h.cleanupAt = h.cleanupAt == timestamp ? 0 : h.cleanupAt;
         long now = Math.max(timestamp, ctx.timerService().currentProcessingTime());
         ledger.advance(h, now);
-        long wake = drain(h, now, settings.table().of(ctx.getCurrentKey()), ctx, out);
-        finish(h, wake, ctx.getCurrentKey(), ctx.timerService());
+        long wake = drain(h, now, settings.table().of(tenant(ctx)), ctx, out);
+        finish(h, wake, tenant(ctx), ctx.timerService());
     }
 
     /**
@@ -163,7 +164,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
                 if (never != null) {
                     reject(
                             w.turn,
-                            Reasons.never(ctx.getCurrentKey(), w, never, limits, settings),
+                            Reasons.never(tenant(ctx), w, never, limits, settings),
                             now,
                             ctx);
                 } else if (blocked == null) {
@@ -172,7 +173,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
                 } else if (now >= w.deadline) {
                     reject(
                             w.turn,
-                            Reasons.waited(ctx.getCurrentKey(), w, blocked, limits, settings),
+                            Reasons.waited(tenant(ctx), w, blocked, limits, settings),
                             now,
                             ctx);
                 } else {
@@ -259,6 +260,11 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         rejected.inc();
         LOG.debug("Rejected a turn of {} on thread {}: over quota", turn.agent, turn.thread);
         ctx.output(REJECTED, TurnResult.rejected(turn, reason));
+    }
+
+    /** The tenant of the current key (see {@link QuotaKeys}). */
+    private static String tenant(Context ctx) {
+        return QuotaKeys.tenantOf(ctx.getCurrentKey());
     }
 
     /** The usage id of the record the turn's usage comes back with (see {@code UsageRecords}). */

@@ -280,6 +280,29 @@ class QuotaFunctionTest {
     }
 
     @Test
+    void shouldLetATenantWithoutLimitsThroughBesideOnesWithLimits() throws Exception {
+        QuotaTable table =
+                new QuotaTable(
+                        perMinute(100, SHORT_WAIT),
+                        Map.of("free", new QuotaLimits(0, 0, SHORT_WAIT)));
+        QuotaSettings settings =
+                new QuotaSettings(
+                        Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(10), table);
+        try (var q = new QuotaHarness(settings)) {
+            q.at(0);
+            for (int i = 0; i < 5; i++) {
+                q.turn(turn("free", "f" + i, 100));
+                q.turn(turn("acme", "a" + i, 100));
+            }
+
+            assertThat(q.admitted()).containsExactly("f0", "a0", "f1", "f2", "f3", "f4");
+            // acme is one key, decided in one place; free's turns spread by thread.
+            assertThat(new QuotaKeys(table).of("free", "t")).isEqualTo("free/t");
+            assertThat(new QuotaKeys(table).of("acme", "t")).isEqualTo("acme");
+        }
+    }
+
+    @Test
     void shouldLeaveNoStateOnceEverythingIsSettledAndOutOfTheWindow() throws Exception {
         try (var q = new QuotaHarness(THREE_PER_MINUTE)) {
             q.at(0);

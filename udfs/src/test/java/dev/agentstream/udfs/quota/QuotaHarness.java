@@ -34,11 +34,12 @@ final class QuotaHarness implements AutoCloseable {
 
     QuotaHarness(QuotaSettings settings, StateBackend backend, OperatorSubtaskState restored)
             throws Exception {
+        QuotaKeys keys = new QuotaKeys(settings.table());
         harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(new QuotaFunction(settings)),
-                        (Turn t) -> t.tenant,
-                        (UsageRecord u) -> u.tenant,
+                        (Turn t) -> keys.of(t.tenant, t.thread),
+                        (UsageRecord u) -> keys.of(u.tenant, u.thread),
                         Types.STRING);
         harness.setStateBackend(backend);
         if (restored != null) {
@@ -80,6 +81,7 @@ final class QuotaHarness implements AutoCloseable {
     static UsageRecord usage(String tenant, String id, String status, int totalTokens) {
         UsageRecord u = new UsageRecord();
         u.usageId = id + "/echo";
+        u.thread = "thread-" + id;
         u.tenant = tenant;
         u.status = status;
         u.totalTokens = totalTokens;
