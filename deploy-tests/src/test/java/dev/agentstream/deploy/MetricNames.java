@@ -85,6 +85,12 @@ final class MetricNames {
                     // conversation-budget
                     "conversationTurnsAdmitted",
                     "conversationTurnsRejected",
+                    // quota
+                    "quotaAdmitted",
+                    "quotaRejected",
+                    "quotaSettled",
+                    "quotaReservationsExpired",
+                    "quotaWaiting",
                     // llm-call
                     "llmCalls",
                     "llmFailures",
