@@ -25,6 +25,12 @@ public final class OperatorIds {
     public static final String TRANSCRIPT = "transcript";
     public static final String TRANSCRIPT_SINK = "transcript-sink";
 
+    // Control topic and tenant erasure (on with control.enabled).
+    public static final String CONTROL_SOURCE = "control-source";
+    public static final String CONTROL_DECODE = "control-decode";
+    public static final String ERASURE_RECEIPTS = "erasure-receipts";
+    public static final String RECEIPTS_SINK = "receipts-sink";
+
     /** Every uid, in graph order. */
     public static final String[] ALL = {
         BUS_SOURCE,
@@ -42,7 +48,11 @@ public final class OperatorIds {
         THREAD_INDEX,
         THREAD_INDEX_SINK,
         TRANSCRIPT,
-        TRANSCRIPT_SINK
+        TRANSCRIPT_SINK,
+        CONTROL_SOURCE,
+        CONTROL_DECODE,
+        ERASURE_RECEIPTS,
+        RECEIPTS_SINK
     };
 
     private OperatorIds() {}

@@ -95,6 +95,44 @@ class AgentStreamGraphTest {
     }
 
     @Test
+    void shouldKeepTheKeyedStagesUidsWhetherErasureIsOnOrOff() {
+        List<String> off = uids(false);
+        List<String> on = uids(true);
+
+        assertThat(off)
+                .contains(
+                        OperatorIds.THREAD_CONTEXT,
+                        OperatorIds.CONVERSATION_BUDGET,
+                        OperatorIds.LLM_CALL,
+                        OperatorIds.USAGE_TOTALS,
+                        OperatorIds.THREAD_INDEX)
+                .doesNotContain(OperatorIds.CONTROL_SOURCE, OperatorIds.ERASURE_RECEIPTS);
+        assertThat(on).containsAll(off).contains(OperatorIds.ERASURE_RECEIPTS);
+    }
+
+    /** The uids of the graph with billing, and with or without the control topic. */
+    private static List<String> uids(boolean control) {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        // At least once: the graph is the same, and no broker is asked for its settings.
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
+        conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
+        conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        conf.set(AgentStreamOptions.CONTROL_ENABLED, control);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        AgentStreamGraph.build(
+                env,
+                OrganismLoader.load(EXAMPLE),
+                conf,
+                KafkaIo.from(conf, "agentstream"),
+                DynamoDbIo.from(conf),
+                KafkaIo.control(conf, "agentstream"));
+        return env.getStreamGraph().getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID)
+                .filter(Objects::nonNull)
+                .toList();
+    }
+
+    @Test
     void shouldDefaultToRocksDbCheckpointsAndNoGenericTypes() {
         Configuration conf = AgentStreamJob.withDefaults(new Configuration());
 
@@ -142,8 +180,14 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
         conf.set(AgentStreamOptions.TRANSCRIPTS_ENABLED, true);
         conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        conf.set(AgentStreamOptions.CONTROL_ENABLED, true);
         AgentStreamGraph.build(
-                env, organism, conf, KafkaIo.from(conf, "agentstream"), DynamoDbIo.from(conf));
+                env,
+                organism,
+                conf,
+                KafkaIo.from(conf, "agentstream"),
+                DynamoDbIo.from(conf),
+                KafkaIo.control(conf, "agentstream"));
         return env.getStreamGraph();
     }
 }

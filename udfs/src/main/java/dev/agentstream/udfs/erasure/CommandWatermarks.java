@@ -11,16 +11,17 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * without watermarks would stop the event time of every stage it reaches (the usage windows would
  * never close).
  */
-public final class CommandWatermarks implements WatermarkGenerator<EraseTenant> {
+public final class CommandWatermarks<T> implements WatermarkGenerator<T> {
 
     private CommandWatermarks() {}
 
-    public static WatermarkStrategy<EraseTenant> strategy() {
-        return WatermarkStrategy.forGenerator(context -> new CommandWatermarks());
+    /** For the control source, or any stream of commands. */
+    public static <T> WatermarkStrategy<T> strategy() {
+        return WatermarkStrategy.forGenerator(context -> new CommandWatermarks<>());
     }
 
     @Override
-    public void onEvent(EraseTenant command, long timestamp, WatermarkOutput output) {}
+    public void onEvent(T command, long timestamp, WatermarkOutput output) {}
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
