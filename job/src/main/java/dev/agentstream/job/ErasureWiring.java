@@ -1,9 +1,7 @@
 package dev.agentstream.job;
 
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -11,6 +9,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
 import dev.agentstream.udfs.erasure.EraseTenant;
 import dev.agentstream.udfs.erasure.ErasingFunction;
+import dev.agentstream.udfs.erasure.ErasingOperator;
 import dev.agentstream.udfs.erasure.ErasurePart;
 import dev.agentstream.udfs.erasure.ErasureReceipt;
 import dev.agentstream.udfs.erasure.ErasureReceiptOperator;
@@ -39,15 +38,14 @@ import java.util.List;
 final class ErasureWiring {
 
     private final DataStream<EraseTenant> commands;
-    private final BroadcastStream<EraseTenant> broadcast;
+    private final DataStream<EraseTenant> broadcast;
     private final List<String> stages = new ArrayList<>();
     private final List<DataStream<ErasurePart>> parts = new ArrayList<>();
 
     private ErasureWiring(DataStream<EraseTenant> commands) {
         this.commands = commands;
-        // No broadcast state: a command is carried out when it arrives, never kept.
-        this.broadcast =
-                commands == null ? null : commands.broadcast(new MapStateDescriptor<?, ?>[0]);
+        // To every subtask; no broadcast state: a command is carried out when it arrives.
+        this.broadcast = commands == null ? null : commands.broadcast();
     }
 
     /** No control topic: every stage runs alone. */
@@ -71,7 +69,11 @@ final class ErasureWiring {
         SingleOutputStreamOperator<OUT> out =
                 isOn()
                         ? input.connect(broadcast)
-                                .process(new ErasingFunction<K, IN, OUT>(uid, stage), type)
+                                .transform(
+                                        uid,
+                                        type,
+                                        new ErasingOperator<>(
+                                                new ErasingFunction<K, IN, OUT>(uid, stage)))
                         : input.process(stage, type);
         out.uid(uid).name(uid);
         if (isOn()) {

@@ -110,6 +110,18 @@ class AgentStreamGraphTest {
         assertThat(on).containsAll(off).contains(OperatorIds.ERASURE_RECEIPTS);
     }
 
+    @Test
+    void shouldKeepTheErasableStagesKeyed() {
+        List<StreamNode> keyed =
+                streamGraph().getStreamNodes().stream()
+                        .filter(n -> OperatorIds.THREAD_CONTEXT.equals(n.getTransformationUID()))
+                        .toList();
+
+        assertThat(keyed).hasSize(1);
+        assertThat(keyed.get(0).getStatePartitioners()[0]).isNotNull();
+        assertThat(keyed.get(0).getStateKeySerializer()).isNotNull();
+    }
+
     /** The uids of the graph with billing, and with or without the control topic. */
     private static List<String> uids(boolean control) {
         Configuration conf = AgentStreamJob.withDefaults(new Configuration());

@@ -63,6 +63,11 @@ public class ThreadIndexFunction extends KeyedProcessFunction<String, UsageRecor
     }
 
     @Override
+    public String tenantOf(String key) {
+        return BillingKeys.tenantOf(key);
+    }
+
+    @Override
     public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
         return List.of(entryDescriptor());
     }

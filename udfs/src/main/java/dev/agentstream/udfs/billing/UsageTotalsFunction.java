@@ -91,6 +91,11 @@ public class UsageTotalsFunction extends KeyedProcessFunction<String, UsageRecor
     }
 
     @Override
+    public String tenantOf(String key) {
+        return BillingKeys.tenantOf(key);
+    }
+
+    @Override
     public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
         return List.of(recordsDescriptor(), markDescriptor());
     }

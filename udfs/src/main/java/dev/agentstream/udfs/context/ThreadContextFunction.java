@@ -147,6 +147,11 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     }
 
     @Override
+    public String tenantOf(String key) {
+        return TenantNames.tenantOf(key);
+    }
+
+    @Override
     public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
         return ThreadState.descriptors(settings).all();
     }

@@ -92,6 +92,11 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
     }
 
     @Override
+    public String tenantOf(String key) {
+        return TenantNames.tenantOf(key);
+    }
+
+    @Override
     public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
         return List.of(turnsDescriptor());
     }

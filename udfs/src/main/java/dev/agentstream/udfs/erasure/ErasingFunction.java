@@ -13,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a keyed stage with erase commands broadcast to it. Envelopes, timers, side outputs and
- * metrics go to the stage as if it ran alone; each {@link EraseTenant} makes the stage clear that
- * tenant's keys ({@link TenantErasable#eraseTenant}), and this subtask's counts leave as an {@link
- * ErasurePart} on {@link ErasurePart#TAG}.
+ * Runs a keyed stage with erase commands broadcast to it, inside an {@link ErasingOperator}.
+ * Envelopes, timers, side outputs and metrics go to the stage as if it ran alone; each {@link
+ * EraseTenant} makes the stage clear that tenant's keys ({@link TenantErasable#eraseTenant}), the
+ * operator drops their timers, and this subtask's counts leave as an {@link ErasurePart} on {@link
+ * ErasurePart#TAG}.
  *
  * <p>The stage keeps its state names, so wrapping a stage that ran alone keeps its savepoints
  * restorable under the same uid: keyed state and timers belong to the operator, whatever its
@@ -31,6 +32,9 @@ public final class ErasingFunction<K, IN, OUT>
     private final String stageName;
     private final KeyedProcessFunction<K, IN, OUT> stage;
 
+    /** Timers {@link ErasingOperator} dropped for the command being carried out. */
+    private transient long timersDropped;
+
     /**
      * @param stageName the stage's uid: its parts are counted under it
      * @param stage the keyed stage, which must be {@link TenantErasable}
@@ -43,6 +47,16 @@ public final class ErasingFunction<K, IN, OUT>
 
     public String stageName() {
         return stageName;
+    }
+
+    @SuppressWarnings("unchecked")
+    String tenantOf(K key) {
+        return ((TenantErasable<K, OUT>) stage).tenantOf(key);
+    }
+
+    /** The timers of the command's tenant that the operator dropped, counted in its part. */
+    void timersDropped(long n) {
+        timersDropped = n;
     }
 
     @Override
@@ -73,6 +87,8 @@ public final class ErasingFunction<K, IN, OUT>
         ErasureTally tally =
                 ((TenantErasable<K, OUT>) stage)
                         .eraseTenant(command.tenant, ctx::applyToKeyedState, out);
+        tally.add("timers", timersDropped);
+        timersDropped = 0;
         var task = getRuntimeContext().getTaskInfo();
         ctx.output(
                 ErasurePart.TAG,

@@ -29,6 +29,9 @@ public interface TenantErasable<K, OUT> {
     ErasureTally eraseTenant(String tenant, KeyedStates<K> states, Collector<OUT> out)
             throws Exception;
 
+    /** The tenant a key of this stage belongs to: its timers are dropped with its state. */
+    String tenantOf(K key);
+
     /**
      * Descriptors of every keyed state the stage registers, as it registers them (names, types,
      * TTL): what the erasure must cover, and what a State Processor API reader registers to list

@@ -83,6 +83,8 @@ class BillingErasureTest {
             assertThat(written.get(0).tenant).isEqualTo("acme");
             assertThat(written.get(0).totalTokens).isEqualTo(12);
             ErasurePart part = parts(harness).get(0);
+            assertThat(count(part, "timers")).isEqualTo(3); // flush, end, end of lateness
+            assertThat(harness.numEventTimeTimers()).isEqualTo(2); // bravo's
             assertThat(count(part, "usage-windows")).isEqualTo(1);
             assertThat(count(part, "usage-records")).isEqualTo(2);
             assertThat(keys(harness, totals.keyedStateDescriptors()))

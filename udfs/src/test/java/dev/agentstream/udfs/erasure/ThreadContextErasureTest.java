@@ -55,9 +55,12 @@ class ThreadContextErasureTest {
             harness.processElement(greeting(Fixtures.THREAD_B, "acme", "a3"), 3);
             harness.processElement(greeting(THREAD_C, "bravo", "b1"), 4);
 
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(3); // one per turn started
             harness.processBroadcastElement(erase("acme"), 5);
 
             ErasurePart part = parts(harness).get(0);
+            assertThat(count(part, "timers")).isEqualTo(2);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
             assertThat(part.stage).isEqualTo("thread-context");
             assertThat(part.tenant).isEqualTo("acme");
             assertThat(part.subtasks).isEqualTo(1);
