@@ -320,7 +320,7 @@ public final class AgentStreamGraph {
                 .withMaxBytes((int) conf.get(AgentStreamOptions.ENVELOPE_MAX_SIZE).getBytes());
     }
 
-    static ContextSettings contextSettings(Configuration conf) {
+    public static ContextSettings contextSettings(Configuration conf) {
         return new ContextSettings(
                 conf.get(AgentStreamOptions.CONTEXT_TTL),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_SLOTS),

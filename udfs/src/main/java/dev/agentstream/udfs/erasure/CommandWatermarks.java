@@ -1,15 +1,15 @@
 package dev.agentstream.udfs.erasure;
 
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Watermarks of the erase commands: always the end of time. Commands have no event time, and a
- * stage they are broadcast to takes the lower of its two inputs' watermarks: a command stream
- * without watermarks would stop the event time of every stage it reaches (the usage windows would
- * never close).
+ * Watermarks of the erase commands: none, and the stream idle. Commands have no event time, and a
+ * stage they are broadcast to takes the lower of its inputs' watermarks: a command stream with no
+ * watermarks would stop the event time of every stage it reaches (the usage windows would never
+ * close), and one at the end of time would close every window as soon as the other input went idle.
+ * An idle input is left out, so each stage's event time is its own input's.
  */
 public final class CommandWatermarks<T> implements WatermarkGenerator<T> {
 
@@ -25,6 +25,6 @@ public final class CommandWatermarks<T> implements WatermarkGenerator<T> {
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        output.emitWatermark(new Watermark(Long.MAX_VALUE));
+        output.markIdle();
     }
 }

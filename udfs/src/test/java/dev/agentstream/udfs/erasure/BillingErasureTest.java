@@ -3,6 +3,7 @@ package dev.agentstream.udfs.erasure;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 import dev.agentstream.udfs.billing.BillingKeys;
 import dev.agentstream.udfs.billing.ThreadIndexEntry;
@@ -70,8 +71,8 @@ class BillingErasureTest {
                         Types.STRING,
                         backend)) {
             harness.open();
-            // As in the job, the commands never hold event time back (CommandWatermarks).
-            harness.processBroadcastWatermark(Long.MAX_VALUE);
+            // As in the job, the commands are idle: event time is the usage's (CommandWatermarks).
+            harness.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
             harness.processElement(new StreamRecord<>(usage("u1", "acme", "t1", 7), T0));
             harness.processElement(new StreamRecord<>(usage("u2", "acme", "t2", 5), T0));
             harness.processElement(new StreamRecord<>(usage("u3", "bravo", "t3", 3), T0));
