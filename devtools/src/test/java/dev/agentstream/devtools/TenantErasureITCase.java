@@ -127,7 +127,8 @@ class TenantErasureITCase extends LocalServicesTestBase {
             // and every usage record be indexed first, so that nothing is in flight.
             awaitConsumed(conf.get(AgentStreamOptions.GROUP_ID), t.bus(ERASED), t.bus(KEPT));
             awaitConsumed(conf.get(AgentStreamOptions.USAGE_GROUP_ID), t.usage);
-            assertThat(awaitThreads(tables.threads(), ERASED, n -> n > 0)).isPositive();
+            assertThat(awaitItems(tables.threads(), ERASED, n -> n > 0)).isPositive();
+            long transcript = awaitItems(tables.transcripts(), ERASED, n -> n >= 3L * THREADS);
 
             // Commands not signed with the control key are refused, and say why. (They also show
             // that the control source, which starts at the topic's end, is reading by now.)
@@ -149,7 +150,8 @@ class TenantErasureITCase extends LocalServicesTestBase {
                             "conversation-budget/2",
                             "llm-call/2",
                             "usage-totals/2",
-                            "thread-index/2");
+                            "thread-index/2",
+                            "dynamodb-erasure/1");
             JsonNode counts = receipt.path("counts");
             // Each input's thread and the subthread of its call, each with its envelopes.
             assertThat(counts.path("thread-contexts").asLong()).isEqualTo(2L * THREADS);
@@ -159,10 +161,14 @@ class TenantErasureITCase extends LocalServicesTestBase {
             assertThat(counts.path("cache-entries").asLong()).isEqualTo(THREADS);
             assertThat(counts.path("usage-records").asLong()).isEqualTo(TURNS / 2);
             assertThat(counts.path("thread-index-entries").asLong()).isEqualTo(2L * THREADS);
+            assertThat(counts.path("dynamodb-transcript-items").asLong()).isEqualTo(transcript);
+            assertThat(counts.has("dynamodb-thread-items")).isTrue(); // those the index missed
 
             assertThat(deadLetterReasons(t.dead)).contains("control-unsigned", "control-signature");
-            assertThat(awaitThreads(tables.threads(), ERASED, n -> n == 0)).isZero();
-            assertThat(awaitThreads(tables.threads(), KEPT, n -> n > 0)).isEqualTo(2L * THREADS);
+            assertThat(awaitItems(tables.threads(), ERASED, n -> n == 0)).isZero();
+            assertThat(awaitItems(tables.threads(), KEPT, n -> n > 0)).isEqualTo(2L * THREADS);
+            assertThat(awaitItems(tables.transcripts(), ERASED, n -> n == 0)).isZero();
+            assertThat(awaitItems(tables.transcripts(), KEPT, n -> n > 0)).isPositive();
 
             String savepoint =
                     job.stopWithSavepoint(
@@ -293,6 +299,7 @@ class TenantErasureITCase extends LocalServicesTestBase {
         conf.set(AgentStreamOptions.DYNAMODB_TOTALS_TABLE, tables.totals());
         conf.set(AgentStreamOptions.DYNAMODB_THREADS_TABLE, tables.threads());
         conf.set(AgentStreamOptions.DYNAMODB_TRANSCRIPTS_TABLE, tables.transcripts());
+        conf.set(AgentStreamOptions.TRANSCRIPTS_ENABLED, true);
         conf.set(AgentStreamOptions.CONTROL_ENABLED, true);
         conf.set(AgentStreamOptions.CONTROL_TOPIC, t.control);
         conf.set(AgentStreamOptions.CONTROL_GROUP_ID, "control-" + t.id);
@@ -416,8 +423,8 @@ class TenantErasureITCase extends LocalServicesTestBase {
         return reasons;
     }
 
-    /** The tenant's items in the threads table, once {@code done} accepts their number. */
-    private static long awaitThreads(String table, String tenant, Function<Long, Boolean> done)
+    /** The tenant's items in a table, once {@code done} accepts their number (or at last). */
+    private static long awaitItems(String table, String tenant, Function<Long, Boolean> done)
             throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         long n;

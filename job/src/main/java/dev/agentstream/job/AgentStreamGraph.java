@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 
 import dev.agentstream.udfs.billing.ThreadIndexEntry;
 import dev.agentstream.udfs.billing.ThreadIndexFunction;
@@ -72,13 +73,15 @@ public final class AgentStreamGraph {
 
     /**
      * Where the billing stages read the committed usage records from and write DynamoDB: totals per
-     * tenant and minute, the thread index, and the transcripts ({@code null} when off).
+     * tenant and minute, the thread index, and the transcripts ({@code null} when off); and what
+     * deletes an erased tenant's items there.
      */
     public record BillingIo(
             Source<UsageRecord, ?, ?> usage,
             Sink<WindowTotal> totals,
             Sink<ThreadIndexEntry> threads,
-            Sink<TranscriptEntry> transcripts) {}
+            Sink<TranscriptEntry> transcripts,
+            AsyncFunction<EraseTenant, ErasurePart> eraser) {}
 
     /**
      * Where the erase commands come from (the control topic's raw records) and where their receipts
@@ -264,6 +267,12 @@ public final class AgentStreamGraph {
                 .sinkTo(io.threads())
                 .uid(OperatorIds.THREAD_INDEX_SINK)
                 .name(OperatorIds.THREAD_INDEX_SINK);
+
+        // Delete an erased tenant's items from the tables, once per command.
+        erasure.external(
+                OperatorIds.DYNAMODB_ERASURE,
+                io.eraser(),
+                conf.get(AgentStreamOptions.CONTROL_ERASURE_TIMEOUT));
 
         // Keep every decoded envelope of a thread at its bus coordinates, when asked to.
         if (io.transcripts() == null) {

@@ -493,6 +493,14 @@ public final class AgentStreamOptions {
                             "How long after it was signed a command may reach the control topic"
                                     + " (the record's time); older ones are refused.");
 
+    public static final ConfigOption<Duration> CONTROL_ERASURE_TIMEOUT =
+            ConfigOptions.key("control.erasure-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How long deleting an erased tenant's DynamoDB items may take; past"
+                                    + " it the receipt names the deletion as incomplete.");
+
     // ------------------------------------------------------------------ delivery
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =

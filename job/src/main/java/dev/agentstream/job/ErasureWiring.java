@@ -2,10 +2,12 @@ package dev.agentstream.job;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 
 import dev.agentstream.udfs.erasure.EraseTenant;
 import dev.agentstream.udfs.erasure.ErasingFunction;
@@ -17,8 +19,10 @@ import dev.agentstream.udfs.erasure.TenantErasable;
 import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.turn.Turn;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Wires the tenant erasure into the graph: each keyed stage gets the erase commands broadcast to it
@@ -106,6 +110,23 @@ final class ErasureWiring {
         if (isOn()) {
             parts.add(fromEmit);
         }
+    }
+
+    /**
+     * A stage that erases outside the job (a database), once per command: one subtask, its part
+     * counted like the keyed stages'.
+     */
+    void external(String uid, AsyncFunction<EraseTenant, ErasurePart> eraser, Duration timeout) {
+        if (!isOn() || eraser == null) {
+            return;
+        }
+        stages.add(uid); // the eraser names its parts with its stage's uid
+        parts.add(
+                AsyncDataStream.unorderedWait(
+                                commands, eraser, timeout.toMillis(), TimeUnit.MILLISECONDS, 4)
+                        .uid(uid)
+                        .name(uid)
+                        .setParallelism(1));
     }
 
     /** One receipt per command, once every stage wired here sent every part. */

@@ -30,6 +30,7 @@ public final class OperatorIds {
     public static final String CONTROL_DECODE = "control-decode";
     public static final String ERASURE_RECEIPTS = "erasure-receipts";
     public static final String RECEIPTS_SINK = "receipts-sink";
+    public static final String DYNAMODB_ERASURE = "dynamodb-erasure";
 
     /** Every uid, in graph order. */
     public static final String[] ALL = {
@@ -52,7 +53,8 @@ public final class OperatorIds {
         CONTROL_SOURCE,
         CONTROL_DECODE,
         ERASURE_RECEIPTS,
-        RECEIPTS_SINK
+        RECEIPTS_SINK,
+        DYNAMODB_ERASURE
     };
 
     private OperatorIds() {}

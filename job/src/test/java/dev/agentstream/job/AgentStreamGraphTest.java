@@ -8,7 +8,9 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 
 import dev.agentstream.job.dynamodb.DynamoDbIo;
+import dev.agentstream.job.dynamodb.TenantItemsEraser;
 import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,13 @@ class AgentStreamGraphTest {
                         OperatorIds.THREAD_INDEX)
                 .doesNotContain(OperatorIds.CONTROL_SOURCE, OperatorIds.ERASURE_RECEIPTS);
         assertThat(on).containsAll(off).contains(OperatorIds.ERASURE_RECEIPTS);
+    }
+
+    @Test
+    void shouldNameEveryErasurePartAfterItsStagesUid() {
+        // The receipt stage waits for parts under these names.
+        assertThat(LlmCallFunction.ERASURE_STAGE).isEqualTo(OperatorIds.LLM_CALL);
+        assertThat(TenantItemsEraser.STAGE).isEqualTo(OperatorIds.DYNAMODB_ERASURE);
     }
 
     @Test
