@@ -13,6 +13,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentstream.devtools.control.EraseTenantCommand;
 import dev.agentstream.devtools.dynamodb.Dynalite;
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamJob;
@@ -42,6 +43,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
@@ -137,7 +139,20 @@ class TenantErasureITCase extends LocalServicesTestBase {
             assertThat(deadLetterReasons(t.dead))
                     .containsExactly("control-unsigned", "control-signature");
             String commandId = UUID.randomUUID().toString();
-            bus.send(t.control, null, signedErase(commandId, ERASED, CONTROL_KEY));
+            int sent =
+                    new CommandLine(new EraseTenantCommand())
+                            .execute(
+                                    "--bootstrap-servers",
+                                    broker.bootstrapServers(),
+                                    "--topic",
+                                    t.control,
+                                    "--tenant",
+                                    ERASED,
+                                    "--key-file",
+                                    tmp.resolve("control.key").toString(),
+                                    "--command-id",
+                                    commandId);
+            assertThat(sent).isZero();
 
             JsonNode receipt = awaitReceipt(t.receipts);
             assertThat(receipt.path("commandId").asText()).isEqualTo(commandId);
@@ -329,10 +344,7 @@ class TenantErasureITCase extends LocalServicesTestBase {
     // ------------------------------------------------------------------ commands
 
     private static String signedErase(String tenant, String key) {
-        return signedErase(UUID.randomUUID().toString(), tenant, key);
-    }
-
-    private static String signedErase(String commandId, String tenant, String key) {
+        String commandId = UUID.randomUUID().toString();
         String issued = Instant.now().toString();
         String sig =
                 new ControlSigner(key.getBytes(StandardCharsets.UTF_8))
