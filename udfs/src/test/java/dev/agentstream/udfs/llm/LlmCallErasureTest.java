@@ -111,6 +111,35 @@ class LlmCallErasureTest {
         }
     }
 
+    @Test
+    void shouldRestoreTurnsInFlightOfTheUnkeyedStageIntoTheKeyedOne() throws Exception {
+        provider = ScriptedProvider.holding();
+        OperatorSubtaskState snapshot;
+        try (var unkeyed = asyncHarness()) {
+            unkeyed.open();
+            unkeyed.processElement(new StreamRecord<>(cached("bravo", "hello")));
+            snapshot = unkeyed.snapshot(1, 10);
+        }
+
+        provider = ScriptedProvider.answering();
+        try (var keyed =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        operator(), (Turn t) -> t.cacheKey, Types.STRING)) {
+            keyed.getStreamConfig()
+                    .setupNetworkInputs(
+                            TypeInformation.of(Turn.class)
+                                    .createSerializer(new SerializerConfigImpl()));
+            keyed.getStreamConfig().serializeAllConfigs();
+            keyed.initializeState(snapshot);
+            keyed.open();
+            keyed.endInput();
+
+            assertThat(keyed.extractOutputValues())
+                    .extracting(r -> r.turn.tenant + " " + r.status)
+                    .containsExactly("bravo ok");
+        }
+    }
+
     private static AsyncWaitOperatorFactory<Turn, TurnResult> operator() {
         return new AsyncWaitOperatorFactory<>(
                 new LlmCallFunction(CLIENTS, new CacheSettings(100)),
