@@ -175,6 +175,8 @@ class RouterFaultMatrixITCase extends LocalServicesTestBase {
         conf.set(AgentStreamOptions.GROUP_ID, "job-" + BUS);
         conf.set(AgentStreamOptions.LLM_TIMEOUT, Duration.ofSeconds(20));
         // Every case fails the primary on purpose: its circuit must stay closed for the next.
+        // resilience4j holds the minimum at the window's size, so both must be large.
+        conf.set(AgentStreamOptions.LLM_BREAKER_WINDOW, 1_000);
         conf.set(AgentStreamOptions.LLM_BREAKER_MINIMUM_CALLS, 1_000);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);

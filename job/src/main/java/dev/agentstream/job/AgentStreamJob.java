@@ -57,6 +57,7 @@ public final class AgentStreamJob {
             AgentStreamGraph.controlSettings(conf).loadKey();
         }
         PriceTable.load(conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
+        DynamoDbIo.createTablesIfAsked(conf);
         TenantSettings tenants = AgentStreamGraph.tenantSettings(conf);
         if (tenants.source() == TenantSource.TOKEN) {
             new TokenKeys(tenants).load();

@@ -83,11 +83,25 @@ public final class AgentStreamOptions {
                             "Topic of input the job could not use: original bytes, reason in the"
                                     + " 'agentstream.reason' header.");
 
+    public static final ConfigOption<MemorySize> DEAD_LETTER_MAX_ORIGINAL_SIZE =
+            ConfigOptions.key("dead-letter.max-original-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1000kb"))
+                    .withDescription(
+                            "Most bytes of an input a dead letter keeps; a longer one is cut and"
+                                    + " its 'agentstream.original-size' header gives the full"
+                                    + " size. Keep it some KiB under the dead-letter topic's"
+                                    + " max.message.bytes, which a dead letter's headers share.");
+
     public static final ConfigOption<MemorySize> ENVELOPE_MAX_SIZE =
             ConfigOptions.key("envelope.max-size")
                     .memoryType()
                     .defaultValue(MemorySize.parse("1mb"))
-                    .withDescription("Largest envelope accepted; larger go to the dead letters.");
+                    .withDescription(
+                            "Largest envelope accepted; larger go to the dead letters. What the"
+                                    + " job writes stays 16 KiB below it, for the record's key and"
+                                    + " headers; above Kafka's 1 MiB, raise the bus topics'"
+                                    + " max.message.bytes too.");
 
     // ------------------------------------------------------------------ thread context
 
@@ -398,6 +412,16 @@ public final class AgentStreamOptions {
                     .defaultValue("us-east-1")
                     .withDescription("AWS region of the tables.");
 
+    public static final ConfigOption<Boolean> DYNAMODB_CREATE_TABLES =
+            ConfigOptions.key("dynamodb.create-tables")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Creates the three tables at submission when they do not exist (on"
+                                    + " demand capacity) and waits until they exist; tables that"
+                                    + " exist are left as they are. TTL is the deployment's to"
+                                    + " turn on.");
+
     public static final ConfigOption<String> DYNAMODB_TOTALS_TABLE =
             ConfigOptions.key("dynamodb.totals-table")
                     .stringType()
@@ -410,14 +434,16 @@ public final class AgentStreamOptions {
             ConfigOptions.key("dynamodb.threads-table")
                     .stringType()
                     .defaultValue("agentstream-threads")
-                    .withDescription("Thread index table: key thread (S); TTL attribute ttl.");
+                    .withDescription(
+                            "Thread index table: keys tenant (S), thread (S); TTL attribute ttl.");
 
     public static final ConfigOption<String> DYNAMODB_TRANSCRIPTS_TABLE =
             ConfigOptions.key("dynamodb.transcripts-table")
                     .stringType()
                     .defaultValue("agentstream-transcripts")
                     .withDescription(
-                            "Transcript table: keys thread (S), slot (S); TTL attribute ttl.");
+                            "Transcript table: keys tenantThread (S, <tenant>#<thread>), slot"
+                                    + " (S); TTL attribute ttl.");
 
     public static final ConfigOption<Boolean> TRANSCRIPTS_ENABLED =
             ConfigOptions.key("transcripts.enabled")

@@ -5,10 +5,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.agentstream.devtools.dynamodb.Dynalite;
 import dev.agentstream.devtools.kafka.KafkaBroker;
 import dev.agentstream.devtools.sim.LlmSimulator;
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.Organism;
@@ -131,12 +133,17 @@ public final class LocalRun implements Callable<Integer> {
                 "AgentStream local run: organism %s, %d envelope(s) from %s%n",
                 organism.name(), envelopes.size(), envelopeFile);
         try (LlmSimulator simulator = startSimulatorUnlessKeyIsSet(organism.llm().primary());
-                KafkaBroker broker = KafkaBroker.start(runDir.resolve("kafka"))) {
+                KafkaBroker broker = KafkaBroker.start(runDir.resolve("kafka"));
+                Dynalite dynamo = startDynaliteIfBilling(runDir)) {
             out.printf("Kafka broker at %s (data in %s)%n", broker.bootstrapServers(), runDir);
             if (stopRequested) {
                 return 130;
             }
             Configuration conf = jobConfig(runDir, broker, simulator);
+            if (dynamo != null) {
+                conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, dynamo.endpoint());
+                dynamo.createTables(DynamoDbIo.tables(conf));
+            }
             broker.createTopics(
                     parallelism,
                     conf.get(AgentStreamOptions.BUS_TOPIC),
@@ -157,7 +164,12 @@ public final class LocalRun implements Callable<Integer> {
             throws Exception {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        AgentStreamGraph.build(env, organism, conf, KafkaIo.from(conf, "agentstream-local"));
+        AgentStreamGraph.build(
+                env,
+                organism,
+                conf,
+                KafkaIo.from(conf, "agentstream-local"),
+                DynamoDbIo.from(conf));
         if (stopRequested) {
             return 130;
         }
@@ -239,6 +251,21 @@ public final class LocalRun implements Callable<Integer> {
                 keyEnv.isEmpty() ? "no key variable" : keyEnv,
                 backend.provider());
         return simulator;
+    }
+
+    /**
+     * dynalite on loopback when {@code -D dynamodb.enabled=true} names no endpoint of its own, so
+     * that the billing stages have tables to write; else none.
+     */
+    private Dynalite startDynaliteIfBilling(Path runDir) throws IOException {
+        boolean billing =
+                Boolean.parseBoolean(jobOptions.get(AgentStreamOptions.DYNAMODB_ENABLED.key()));
+        if (!billing || jobOptions.containsKey(AgentStreamOptions.DYNAMODB_ENDPOINT.key())) {
+            return null;
+        }
+        Dynalite dynamo = Dynalite.start(runDir.resolve("dynalite"), Dynalite.defaultInstallDir());
+        out.printf("DynamoDB (dynalite) at %s for the billing tables%n", dynamo.endpoint());
+        return dynamo;
     }
 
     private Configuration jobConfig(Path runDir, KafkaBroker broker, LlmSimulator simulator)

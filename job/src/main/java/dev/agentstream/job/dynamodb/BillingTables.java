@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -46,7 +47,10 @@ public record BillingTables(String totals, String threads, String transcripts)
         return tenant + "#" + thread;
     }
 
-    /** Creates the three tables on demand; a table that exists already is left as it is. */
+    /**
+     * Creates the three tables on demand and waits until each exists; a table that exists already
+     * is left as it is.
+     */
     public void create(DynamoDbAsyncClient client) {
         for (CreateTableRequest request : definitions()) {
             try {
@@ -55,6 +59,9 @@ public record BillingTables(String totals, String threads, String transcripts)
                 if (!(e.getCause() instanceof ResourceInUseException)) {
                     throw e;
                 }
+            }
+            try (DynamoDbAsyncWaiter waiter = client.waiter()) {
+                waiter.waitUntilTableExists(b -> b.tableName(request.tableName())).join();
             }
         }
     }

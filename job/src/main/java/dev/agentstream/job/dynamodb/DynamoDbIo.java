@@ -5,6 +5,7 @@ import org.apache.flink.configuration.Configuration;
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.job.kafka.KafkaIo;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -51,6 +52,25 @@ public final class DynamoDbIo {
                                 clients,
                                 tables,
                                 conf.get(AgentStreamOptions.TRANSCRIPTS_ENABLED))));
+    }
+
+    /**
+     * Creates the billing tables when {@code dynamodb.create-tables} asks for it (billing on); run
+     * once at submission, never in a task.
+     */
+    public static void createTablesIfAsked(Configuration conf) {
+        if (!conf.get(AgentStreamOptions.DYNAMODB_ENABLED)
+                || !conf.get(AgentStreamOptions.DYNAMODB_CREATE_TABLES)) {
+            return;
+        }
+        DynamoDbClientSettings settings =
+                new DynamoDbClientSettings(
+                        conf.get(AgentStreamOptions.DYNAMODB_ENDPOINT),
+                        conf.get(AgentStreamOptions.DYNAMODB_REGION),
+                        CALL_TIMEOUT);
+        try (DynamoDbAsyncClient client = settings.create()) {
+            tables(conf).create(client);
+        }
     }
 
     public static BillingTables tables(Configuration conf) {

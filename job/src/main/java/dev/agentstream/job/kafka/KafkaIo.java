@@ -14,6 +14,7 @@ import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.udfs.emit.UsageRecord;
 import dev.agentstream.udfs.envelope.BusRecord;
+import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.tenant.TopicTemplate;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -28,6 +29,12 @@ public final class KafkaIo {
     static final String USAGE = "usage";
     static final String DEAD_LETTERS = "dead-letters";
     static final String RECEIPTS = "receipts";
+
+    /** Kafka's producer default for {@code max.request.size}: 1 MiB. */
+    private static final int KAFKA_DEFAULT_MAX_REQUEST = 1024 * 1024;
+
+    /** What a dead letter's key, headers and record overhead may take beside its value. */
+    private static final int DEAD_LETTER_HEADROOM = 64 * 1024;
 
     private KafkaIo() {}
 
@@ -67,19 +74,57 @@ public final class KafkaIo {
                         guarantee,
                         transactionTimeout,
                         prefix(jobName, BUS),
-                        busSerializer(conf)),
+                        busSerializer(conf),
+                        Math.max(KAFKA_DEFAULT_MAX_REQUEST, busRecordBytes(conf))),
                 sink(
                         servers,
                         guarantee,
                         transactionTimeout,
                         prefix(jobName, USAGE),
-                        new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC))),
-                sink(
-                        servers,
-                        guarantee,
-                        transactionTimeout,
-                        prefix(jobName, DEAD_LETTERS),
-                        new DeadLetterSerializer(conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC))));
+                        new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC)),
+                        KAFKA_DEFAULT_MAX_REQUEST),
+                deadLetterSink(conf, servers, guarantee, transactionTimeout, jobName));
+    }
+
+    /**
+     * The largest bus record the job writes: an envelope within {@code envelope.max-size} less the
+     * job's headroom, with its key and headers. A size above Kafka's 1 MiB needs the bus topics'
+     * {@code max.message.bytes} raised as well.
+     */
+    private static int busRecordBytes(Configuration conf) {
+        return (int)
+                Math.min(
+                        Integer.MAX_VALUE,
+                        conf.get(AgentStreamOptions.ENVELOPE_MAX_SIZE).getBytes());
+    }
+
+    /**
+     * The dead-letter sink, whose producer takes the largest dead letter the serializer writes: the
+     * kept bytes and room for the headers.
+     */
+    private static KafkaSink<DeadLetter> deadLetterSink(
+            Configuration conf,
+            String servers,
+            DeliveryGuarantee guarantee,
+            Duration transactionTimeout,
+            String jobName) {
+        long kept = conf.get(AgentStreamOptions.DEAD_LETTER_MAX_ORIGINAL_SIZE).getBytes();
+        if (kept <= 0 || kept > Integer.MAX_VALUE - DEAD_LETTER_HEADROOM) {
+            throw new IllegalConfigurationException(
+                    "%s must be positive and under 2 GiB, was %s",
+                    AgentStreamOptions.DEAD_LETTER_MAX_ORIGINAL_SIZE.key(),
+                    conf.get(AgentStreamOptions.DEAD_LETTER_MAX_ORIGINAL_SIZE));
+        }
+        KafkaRecordSerializationSchema<DeadLetter> serializer =
+                new DeadLetterSerializer(
+                        conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC), (int) kept);
+        return sink(
+                servers,
+                guarantee,
+                transactionTimeout,
+                prefix(jobName, DEAD_LETTERS),
+                serializer,
+                Math.max(KAFKA_DEFAULT_MAX_REQUEST, (int) kept + DEAD_LETTER_HEADROOM));
     }
 
     /**
@@ -111,7 +156,8 @@ public final class KafkaIo {
                                 conf.get(AgentStreamOptions.TRANSACTION_TIMEOUT),
                                 prefix(jobName, RECEIPTS),
                                 new ErasureReceiptSerializer(
-                                        conf.get(AgentStreamOptions.CONTROL_RECEIPTS_TOPIC)))));
+                                        conf.get(AgentStreamOptions.CONTROL_RECEIPTS_TOPIC)),
+                                KAFKA_DEFAULT_MAX_REQUEST)));
     }
 
     /**
@@ -186,13 +232,15 @@ public final class KafkaIo {
             DeliveryGuarantee guarantee,
             Duration transactionTimeout,
             String transactionalIdPrefix,
-            KafkaRecordSerializationSchema<T> serializer) {
+            KafkaRecordSerializationSchema<T> serializer,
+            int maxRequestBytes) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(servers)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty(
                         "transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()))
+                .setProperty("max.request.size", String.valueOf(maxRequestBytes))
                 .setRecordSerializer(serializer)
                 .build();
     }

@@ -11,8 +11,10 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -88,13 +90,16 @@ public final class PriceTable {
         for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> model = it.next();
             String where = name + ": models." + model.getKey();
-            models.put(
-                    model.getKey(),
+            ModelPrice price =
                     new ModelPrice(
                             price(model.getValue(), "input", where),
                             price(model.getValue(), "output", where),
                             price(model.getValue(), "cache-read", where),
-                            price(model.getValue(), "cache-write", where)));
+                            price(model.getValue(), "cache-write", where));
+            put(models, model.getKey(), price, where);
+            for (String snapshot : snapshots(model.getValue(), where)) {
+                put(models, snapshot, price, where + ".snapshots");
+            }
         }
         return new PriceTable(version, currency, models);
     }
@@ -107,9 +112,42 @@ public final class PriceTable {
         return currency;
     }
 
-    /** The price of exactly {@code model}; empty when the table does not list it. */
+    /**
+     * The price of exactly {@code model}, a model or one of its listed snapshots; empty when the
+     * table lists neither.
+     */
     public Optional<ModelPrice> price(String model) {
         return model == null ? Optional.empty() : Optional.ofNullable(models.get(model));
+    }
+
+    private static void put(
+            Map<String, ModelPrice> models, String name, ModelPrice price, String where) {
+        if (models.putIfAbsent(name, price) != null) {
+            throw new IllegalArgumentException(where + ": '" + name + "' is priced twice");
+        }
+    }
+
+    /**
+     * The names a provider answers with for a model that cost what it costs ({@code snapshots}: a
+     * list of strings, optional). Listed by name, never guessed from a prefix: a dated snapshot may
+     * be priced apart from its alias.
+     */
+    private static List<String> snapshots(JsonNode model, String where) {
+        JsonNode list = model.path("snapshots");
+        if (list.isMissingNode()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new IllegalArgumentException(where + ": 'snapshots' must be a list of names");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : list) {
+            if (!name.isTextual() || name.asText().isBlank()) {
+                throw new IllegalArgumentException(where + ": 'snapshots' must be a list of names");
+            }
+            names.add(name.asText());
+        }
+        return names;
     }
 
     private static String text(JsonNode root, String field, String name) {

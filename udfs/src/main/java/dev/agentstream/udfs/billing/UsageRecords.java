@@ -60,7 +60,7 @@ public final class UsageRecords {
         u.cacheReadInputTokens = result.cacheReadTokens;
         u.cacheCreationInputTokens = result.cacheWriteTokens;
         u.cacheHit = result.cacheHit;
-        u.attempts = result.isRejected() || result.cacheHit ? 0 : 1;
+        u.attempts = result.isRejected() || result.cacheHit ? 0 : result.attempts;
         u.status = result.status;
         u.latencyMs = result.latencyMs;
         u.resent = result.resent;

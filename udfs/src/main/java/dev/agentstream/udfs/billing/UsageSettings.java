@@ -7,7 +7,7 @@ import java.io.Serializable;
 /**
  * How the emit stage bills a turn.
  *
- * @param defaultTenant the tenant of a turn that names none (every turn, until tenants exist)
+ * @param defaultTenant the tenant of a turn whose envelope names none ({@code tenant.default})
  * @param priceTable a price table version shipped in the jar ({@code prices/prices-<version>.yaml})
  *     or the path of a YAML file of the same shape; see {@link PriceTable}
  */

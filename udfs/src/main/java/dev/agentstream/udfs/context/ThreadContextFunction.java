@@ -260,7 +260,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         releaseAnswered(envelope, ctx, out);
         long now = ctx.timerService().currentProcessingTime();
         Envelope up = registry.answerUp(envelope, call, now);
-        if (!refusals.fits(up, limits.maxBytes())) {
+        if (!refusals.fits(up, limits.maxOutputBytes())) {
             String detail =
                     "the answer of "
                             + envelope.from

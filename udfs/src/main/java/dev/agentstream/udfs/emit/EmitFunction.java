@@ -8,6 +8,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.billing.UsageMetrics;
 import dev.agentstream.udfs.billing.UsageRecords;
 import dev.agentstream.udfs.billing.UsageSettings;
 import dev.agentstream.udfs.envelope.DeadLetter;
@@ -78,6 +79,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
 
     private transient Registry registry;
     private transient UsageRecords usageRecords;
+    private transient UsageMetrics usageMetrics;
     private transient SentRecord sentRecords;
     private transient OutputParser parser;
     private transient EnvelopeCodec codec;
@@ -111,6 +113,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         emitted = metrics.counter("envelopesEmitted");
         unusable = metrics.counter("unusableAnswers");
         Counter unpriced = metrics.counter("usageUnpriced");
+        usageMetrics = new UsageMetrics(metrics);
         PriceTable prices = PriceTable.load(usageSettings.priceTable());
         Set<String> warned = new HashSet<>();
         usageRecords =
@@ -161,7 +164,9 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         markTurnEnd(turn, envelopes);
         envelopes.forEach(out::collect);
         emitted.inc(envelopes.size());
-        ctx.output(USAGE, usageRecords.of(result));
+        UsageRecord usage = usageRecords.of(result);
+        usageMetrics.count(usage);
+        ctx.output(USAGE, usage);
     }
 
     /**
@@ -324,7 +329,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     private boolean writable(List<Envelope> envelopes) {
         try {
             for (Envelope e : envelopes) {
-                if (codec.encode(e).length > limits.maxBytes()) {
+                if (codec.encode(e).length > limits.maxOutputBytes()) {
                     return false;
                 }
             }

@@ -15,7 +15,7 @@ public class UsageRecord {
     /** {@code <input envelope id>/<agent>}: the same on a replay of the same input. */
     public String usageId;
 
-    /** Who pays: the turn's tenant, or the configured default tenant while there are none. */
+    /** Who pays: the tenant the decode stage gave the turn's input, else {@code tenant.default}. */
     public String tenant;
 
     /** {@code gen_ai.conversation.id}: the thread UUID the turn ran on. */

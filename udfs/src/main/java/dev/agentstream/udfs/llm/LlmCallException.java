@@ -17,6 +17,9 @@ public class LlmCallException extends RuntimeException {
     /** How long the provider asked to wait before a retry (Retry-After), or 0. */
     private final long retryAfterMs;
 
+    /** Calls the router made to providers for the turn before it gave up (1 unless it says). */
+    private volatile int attempts = 1;
+
     public LlmCallException(int status, String message) {
         this(status, message, "", 0);
     }
@@ -45,5 +48,15 @@ public class LlmCallException extends RuntimeException {
 
     public long retryAfterMs() {
         return retryAfterMs;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    /** This failure, saying that the turn's calls were {@code attempts} in all. */
+    public LlmCallException withAttempts(int attempts) {
+        this.attempts = attempts;
+        return this;
     }
 }

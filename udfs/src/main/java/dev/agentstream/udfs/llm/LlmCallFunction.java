@@ -249,7 +249,11 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
                 cause instanceof LlmCallException
                         ? cause.getMessage()
                         : "call failed: " + cause.getClass().getSimpleName();
-        return TurnResult.failed(turn, reason, millis);
+        TurnResult failed = TurnResult.failed(turn, reason, millis);
+        if (cause instanceof LlmCallException e) {
+            failed.attempts = e.attempts();
+        }
+        return failed;
     }
 
     private void countFailure(TurnResult result) {

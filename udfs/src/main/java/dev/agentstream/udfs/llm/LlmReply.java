@@ -15,6 +15,8 @@ package dev.agentstream.udfs.llm;
  *     tool call nobody asked for; the tokens are still billed
  * @param cacheHit true when the answer came from the response cache: no provider was asked, and the
  *     token counts are zero
+ * @param attempts calls made to providers for this answer, retries and fallbacks included; 0 for a
+ *     cache hit
  */
 public record LlmReply(
         String text,
@@ -26,7 +28,34 @@ public record LlmReply(
         int cacheReadTokens,
         int cacheWriteTokens,
         boolean refused,
-        boolean cacheHit) {
+        boolean cacheHit,
+        int attempts) {
+
+    /** An answer of one call, or a cache hit (no call). */
+    public LlmReply(
+            String text,
+            int promptTokens,
+            int completionTokens,
+            String responseModel,
+            String responseId,
+            String finishReason,
+            int cacheReadTokens,
+            int cacheWriteTokens,
+            boolean refused,
+            boolean cacheHit) {
+        this(
+                text,
+                promptTokens,
+                completionTokens,
+                responseModel,
+                responseId,
+                finishReason,
+                cacheReadTokens,
+                cacheWriteTokens,
+                refused,
+                cacheHit,
+                cacheHit ? 0 : 1);
+    }
 
     /** A provider's answer (not from the response cache). */
     public LlmReply(
@@ -52,10 +81,26 @@ public record LlmReply(
                 false);
     }
 
-    /** This answer served again from the response cache: no provider tokens. */
+    /** This answer served again from the response cache: no provider tokens, no call. */
     public LlmReply asCacheHit() {
         return new LlmReply(
-                text, 0, 0, responseModel, responseId, finishReason, 0, 0, refused, true);
+                text, 0, 0, responseModel, responseId, finishReason, 0, 0, refused, true, 0);
+    }
+
+    /** This answer, got after {@code attempts} calls in all. */
+    public LlmReply withAttempts(int attempts) {
+        return new LlmReply(
+                text,
+                promptTokens,
+                completionTokens,
+                responseModel,
+                responseId,
+                finishReason,
+                cacheReadTokens,
+                cacheWriteTokens,
+                refused,
+                cacheHit,
+                attempts);
     }
 
     /** A plain answer: no prompt-cache tokens, not refused. */

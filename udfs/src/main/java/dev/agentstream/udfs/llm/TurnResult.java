@@ -46,6 +46,13 @@ public class TurnResult {
     public long latencyMs;
 
     /**
+     * Calls made to providers for the turn, retries and fallbacks included: 0 for a cache hit, a
+     * rejected turn or a prompt no backend could take; 1 when the turn timed out in the call stage
+     * (what the router had tried by then is not known there).
+     */
+    public int attempts = 1;
+
+    /**
      * True when the call was made again for a turn that was in flight when the job last restored
      * from a checkpoint: the provider may have been paid for it once already.
      */
@@ -78,6 +85,7 @@ public class TurnResult {
         r.cacheReadTokens = reply.cacheReadTokens();
         r.cacheWriteTokens = reply.cacheWriteTokens();
         r.cacheHit = reply.cacheHit();
+        r.attempts = reply.attempts();
         r.latencyMs = latencyMs;
         return r;
     }
@@ -95,6 +103,7 @@ public class TurnResult {
     public static TurnResult rejected(Turn turn, String reason) {
         TurnResult r = failed(turn, reason, 0);
         r.status = REJECTED;
+        r.attempts = 0;
         return r;
     }
 

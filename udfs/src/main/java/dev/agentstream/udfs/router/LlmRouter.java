@@ -123,7 +123,7 @@ public final class LlmRouter implements LlmClient {
             int largest = a.order.stream().mapToInt(Route::contextWindow).max().orElse(0);
             Turn shorter = ContextFit.fit(turn, largest, counter);
             if (shorter == null) {
-                a.result.completeExceptionally(tooLong(tokens, largest));
+                a.result.completeExceptionally(tooLong(tokens, largest).withAttempts(0));
                 return false;
             }
             LOG.info(
@@ -159,6 +159,7 @@ public final class LlmRouter implements LlmClient {
         final AtomicReference<CompletableFuture<LlmReply>> inFlight;
         final List<Route> order;
         final AtomicBoolean crowded = new AtomicBoolean();
+        final AtomicInteger calls = new AtomicInteger();
         volatile Turn turn;
         volatile int tokens;
         volatile List<Route> fitting;
@@ -222,7 +223,7 @@ public final class LlmRouter implements LlmClient {
                 return;
             }
         }
-        a.result.completeExceptionally(everyBackendFailed(last));
+        a.result.completeExceptionally(everyBackendFailed(last).withAttempts(a.calls.get()));
     }
 
     /** Makes one admitted attempt on {@code route}. */
@@ -233,6 +234,7 @@ public final class LlmRouter implements LlmClient {
             return;
         }
         long start = System.nanoTime();
+        a.calls.incrementAndGet();
         route.inFlight().incrementAndGet();
         CompletableFuture<LlmReply> call;
         try {
@@ -260,7 +262,7 @@ public final class LlmRouter implements LlmClient {
         if (error == null) {
             route.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
             metrics.succeeded(route.name(), nanos);
-            a.result.complete(reply);
+            a.result.complete(reply.withAttempts(a.calls.get()));
             return;
         }
         Throwable cause = unwrap(error);
@@ -279,7 +281,7 @@ public final class LlmRouter implements LlmClient {
             case GIVE_UP -> {
                 // The request's fault, not the backend's: the breaker does not count it.
                 route.breaker().releasePermission();
-                a.result.completeExceptionally(failure);
+                a.result.completeExceptionally(failure.withAttempts(a.calls.get()));
             }
             case FALL_BACK -> {
                 if (kind == ErrorClass.CONTEXT_LENGTH) {
@@ -313,7 +315,9 @@ public final class LlmRouter implements LlmClient {
         try {
             steps.execute(step);
         } catch (RejectedExecutionException closed) {
-            a.result.completeExceptionally(new LlmCallException("the router is closed", closed));
+            a.result.completeExceptionally(
+                    new LlmCallException("the router is closed", closed)
+                            .withAttempts(a.calls.get()));
         }
     }
 

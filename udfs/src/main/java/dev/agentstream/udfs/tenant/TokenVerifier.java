@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  * header's choice: a public key verifies its one algorithm, a tenant's secret HS256 alone; {@code
  * none}, encrypted tokens and HMAC with a public key's id are refused. Then {@code typ}, {@code
  * iss}, {@code aud}, {@code exp} and {@code nbf} (with the clock skew), the tenant claim, and the
- * senders claim, which must allow the envelope's {@code <from>} ({@code *}: anyone but the job's
+ * senders claim, which must allow the envelope's {@code <from>} ({@code *}: anyone; never the job's
  * own sender name). Each failure has its own reason; no detail quotes any part of the token.
  *
  * <p>A token signed with a tenant's secret is that tenant's and no other's: its tenant claim must
@@ -254,9 +254,11 @@ public final class TokenVerifier {
                 value instanceof List<?> list
                         ? list
                         : value instanceof String one ? List.of(one) : List.of();
+        // Only the job speaks as the job, and its envelopes carry its stamp: no token may.
+        boolean job = SystemPayloads.JOB_SENDER.equals(from);
         boolean named = senders.contains(from);
-        boolean any = senders.contains(ANY_SENDER) && !SystemPayloads.JOB_SENDER.equals(from);
-        if (!named && !any) {
+        boolean any = senders.contains(ANY_SENDER);
+        if (job || (!named && !any)) {
             throw new TenantException(
                     DeadLetterReason.SENDER_NOT_ALLOWED,
                     "the token of tenant " + tenant + " does not allow this <from>",

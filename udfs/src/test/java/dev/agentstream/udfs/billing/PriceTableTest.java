@@ -41,7 +41,7 @@ class PriceTableTest {
 
     @Test
     void shouldKnowNoModelItDoesNotList() {
-        assertThat(SHIPPED.price("gpt-4o-2024-08-06")).isEmpty();
+        assertThat(SHIPPED.price("gpt-4o-2024-05-13")).isEmpty();
         assertThat(SHIPPED.price("sim-1")).isEmpty();
         assertThat(SHIPPED.price(null)).isEmpty();
     }
@@ -92,6 +92,36 @@ class PriceTableTest {
         assertThat(rejected.cost).isEqualTo("0");
         assertThat(rejected.attempts).isZero();
         assertThat(unpriced).isEmpty();
+    }
+
+    @Test
+    void shouldPriceADatedSnapshotItListsAsItsModelAndNoOtherName() {
+        ModelPrice alias = SHIPPED.price("gpt-4o-mini").orElseThrow();
+
+        assertThat(SHIPPED.price("gpt-4o-mini-2024-07-18")).contains(alias);
+        assertThat(SHIPPED.price("gpt-4o-mini-2099-01-01")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAModelPricedTwice(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("twice.yaml");
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "version: t",
+                        "currency: USD",
+                        "models:",
+                        "  a: {input: '1', output: '1', cache-read: '1', cache-write: '1'}",
+                        "  b:",
+                        "    snapshots: [a]",
+                        "    input: '2'",
+                        "    output: '2'",
+                        "    cache-read: '2'",
+                        "    cache-write: '2'"));
+
+        assertThatThrownBy(() -> PriceTable.load(file.toString()))
+                .hasMessageContaining("'a' is priced twice");
     }
 
     @Test

@@ -149,6 +149,44 @@ class LlmRouterRoutingTest {
     }
 
     @Test
+    void shouldCountEveryCallOfATurnInItsAnswerOrItsFailure() throws Exception {
+        ScriptedProvider quota =
+                ScriptedProvider.answering()
+                        .answer(
+                                turn ->
+                                        CompletableFuture.failedFuture(
+                                                new LlmCallException(
+                                                        429, "x", "insufficient_quota", 0)));
+        ScriptedProvider down =
+                ScriptedProvider.answering()
+                        .answer(
+                                turn ->
+                                        CompletableFuture.failedFuture(
+                                                new LlmCallException(500, "boom")));
+        RetryPolicy twoRetries = new RetryPolicy(2, Duration.ZERO, Duration.ZERO);
+        LlmRouter answered =
+                new LlmRouter(
+                        List.of(route("a", quota, 0), route("b", ScriptedProvider.answering(), 0)),
+                        twoRetries);
+        LlmRouter failing =
+                new LlmRouter(List.of(route("a", quota, 0), route("b", down, 0)), twoRetries);
+
+        assertThat(get(answered.complete(Fixtures.turn())).attempts()).isEqualTo(2);
+        assertThatThrownBy(() -> get(failing.complete(Fixtures.turn())))
+                .cause()
+                .isInstanceOfSatisfying(
+                        LlmCallException.class, e -> assertThat(e.attempts()).isEqualTo(4));
+        assertThatThrownBy(
+                        () ->
+                                get(
+                                        router(Strategy.FAILOVER, route("tiny", quota, 30))
+                                                .complete(turnWithHistory(2, 40))))
+                .cause()
+                .isInstanceOfSatisfying(
+                        LlmCallException.class, e -> assertThat(e.attempts()).isZero());
+    }
+
+    @Test
     void shouldReportEveryAttemptWithItsErrorClass() throws Exception {
         List<String> events = new ArrayList<>();
         RouterMetrics recording =

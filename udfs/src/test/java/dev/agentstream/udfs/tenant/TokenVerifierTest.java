@@ -241,10 +241,12 @@ class TokenVerifierTest {
     }
 
     @Test
-    void shouldNeverLetAWildcardSendAsTheJob() {
-        String token = keys.rs256(claims("acme", "*").build());
+    void shouldNeverLetATokenSendAsTheJob() {
+        String wildcard = keys.rs256(claims("acme", "*").build());
+        String named = keys.rs256(claims("acme", "agentstream").build());
 
-        assertRefused("agentstream", token, DeadLetterReason.SENDER_NOT_ALLOWED);
+        assertRefused("agentstream", wildcard, DeadLetterReason.SENDER_NOT_ALLOWED);
+        assertRefused("agentstream", named, DeadLetterReason.SENDER_NOT_ALLOWED);
     }
 
     // ------------------------------------------------------------ refused: where it is
