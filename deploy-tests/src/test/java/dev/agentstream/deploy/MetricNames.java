@@ -103,7 +103,10 @@ final class MetricNames {
                     "usageUnpriced",
                     // usage-totals
                     "usageLate",
-                    "usageLateWithinLateness"
+                    "usageLateWithinLateness",
+                    // control-decode
+                    "controlCommands",
+                    "controlCommandsRefused"
                 }) {
             metrics.put(OPERATOR + name, name);
         }

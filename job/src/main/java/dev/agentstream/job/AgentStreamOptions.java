@@ -7,6 +7,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.control.ControlSettings;
 import dev.agentstream.udfs.quota.QuotaSettings;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.tenant.TenantSettings;
@@ -531,6 +532,72 @@ public final class AgentStreamOptions {
                             "Time after an envelope reached the bus when its transcript item"
                                     + " expires (its ttl attribute).");
 
+    // ------------------------------------------------------------------ control
+
+    public static final ConfigOption<Boolean> CONTROL_ENABLED =
+            ConfigOptions.key("control.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Reads signed commands (erase a tenant) from control.topic, broadcasts"
+                                    + " them to every keyed stage and writes a receipt per command"
+                                    + " to control.receipts-topic; needs a control key.");
+
+    public static final ConfigOption<String> CONTROL_TOPIC =
+            ConfigOptions.key("control.topic")
+                    .stringType()
+                    .defaultValue("agentstream.control")
+                    .withDescription(
+                            "Topic of the control commands (XML envelopes), read read_committed"
+                                    + " from its latest offsets on a first start.");
+
+    public static final ConfigOption<String> CONTROL_GROUP_ID =
+            ConfigOptions.key("control.group-id")
+                    .stringType()
+                    .defaultValue("agentstream-control")
+                    .withDescription("Consumer group of the control source.");
+
+    public static final ConfigOption<String> CONTROL_RECEIPTS_TOPIC =
+            ConfigOptions.key("control.receipts-topic")
+                    .stringType()
+                    .defaultValue("agentstream.control.receipts")
+                    .withDescription(
+                            "Topic of the erasure receipts (JSON, keyed by tenant), written"
+                                    + " exactly once.");
+
+    public static final ConfigOption<String> CONTROL_KEY_FILE =
+            ConfigOptions.key("control.key-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "File holding the key that signs control commands (HMAC-SHA256, at"
+                                    + " least 32 bytes; not the registry key); read by each task."
+                                    + " Without it the key comes from control.key-env.");
+
+    public static final ConfigOption<String> CONTROL_KEY_ENV =
+            ConfigOptions.key("control.key-env")
+                    .stringType()
+                    .defaultValue(ControlSettings.DEFAULT_KEY_ENV)
+                    .withDescription(
+                            "Environment variable holding the control key when no key file is"
+                                    + " given.");
+
+    public static final ConfigOption<Duration> CONTROL_MAX_AGE =
+            ConfigOptions.key("control.max-age")
+                    .durationType()
+                    .defaultValue(ControlSettings.DEFAULT_MAX_AGE)
+                    .withDescription(
+                            "How long after it was signed a command may reach the control topic"
+                                    + " (the record's time); older ones are refused.");
+
+    public static final ConfigOption<Duration> CONTROL_ERASURE_TIMEOUT =
+            ConfigOptions.key("control.erasure-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How long deleting an erased tenant's DynamoDB items may take; past"
+                                    + " it the receipt names the deletion as incomplete.");
+
     // ------------------------------------------------------------------ delivery
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
@@ -578,7 +645,8 @@ public final class AgentStreamOptions {
                     "tenant.",
                     "billing.",
                     "dynamodb.",
-                    "transcripts.");
+                    "transcripts.",
+                    "control.");
 
     private AgentStreamOptions() {}
 

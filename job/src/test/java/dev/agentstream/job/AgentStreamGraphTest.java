@@ -9,7 +9,9 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 
 import dev.agentstream.job.dynamodb.DynamoDbIo;
+import dev.agentstream.job.dynamodb.TenantItemsEraser;
 import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
 import dev.agentstream.udfs.quota.QuotaLimits;
@@ -143,6 +145,63 @@ class AgentStreamGraphTest {
     }
 
     @Test
+    void shouldKeepTheKeyedStagesUidsWhetherErasureIsOnOrOff() {
+        List<String> off = uids(false);
+        List<String> on = uids(true);
+
+        assertThat(off)
+                .contains(
+                        OperatorIds.THREAD_CONTEXT,
+                        OperatorIds.CONVERSATION_BUDGET,
+                        OperatorIds.LLM_CALL,
+                        OperatorIds.USAGE_TOTALS,
+                        OperatorIds.THREAD_INDEX)
+                .doesNotContain(OperatorIds.CONTROL_SOURCE, OperatorIds.ERASURE_RECEIPTS);
+        assertThat(on).containsAll(off).contains(OperatorIds.ERASURE_RECEIPTS);
+    }
+
+    @Test
+    void shouldNameEveryErasurePartAfterItsStagesUid() {
+        // The receipt stage waits for parts under these names.
+        assertThat(LlmCallFunction.ERASURE_STAGE).isEqualTo(OperatorIds.LLM_CALL);
+        assertThat(TenantItemsEraser.STAGE).isEqualTo(OperatorIds.DYNAMODB_ERASURE);
+    }
+
+    @Test
+    void shouldKeepTheErasableStagesKeyed() {
+        List<StreamNode> keyed =
+                streamGraph().getStreamNodes().stream()
+                        .filter(n -> OperatorIds.THREAD_CONTEXT.equals(n.getTransformationUID()))
+                        .toList();
+
+        assertThat(keyed).hasSize(1);
+        assertThat(keyed.get(0).getStatePartitioners()[0]).isNotNull();
+        assertThat(keyed.get(0).getStateKeySerializer()).isNotNull();
+    }
+
+    /** The uids of the graph with billing, and with or without the control topic. */
+    private static List<String> uids(boolean control) {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        // At least once: the graph is the same, and no broker is asked for its settings.
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
+        conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
+        conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        conf.set(AgentStreamOptions.CONTROL_ENABLED, control);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        AgentStreamGraph.build(
+                env,
+                OrganismLoader.load(EXAMPLE),
+                conf,
+                KafkaIo.from(conf, "agentstream"),
+                DynamoDbIo.from(conf),
+                KafkaIo.control(conf, "agentstream"));
+        return env.getStreamGraph().getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID)
+                .filter(Objects::nonNull)
+                .toList();
+    }
+
+    @Test
     void shouldDefaultToRocksDbCheckpointsAndNoGenericTypes() {
         Configuration conf = AgentStreamJob.withDefaults(new Configuration());
 
@@ -192,8 +251,14 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
         conf.set(AgentStreamOptions.TRANSCRIPTS_ENABLED, true);
         conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        conf.set(AgentStreamOptions.CONTROL_ENABLED, true);
         AgentStreamGraph.build(
-                env, organism, conf, KafkaIo.from(conf, "agentstream"), DynamoDbIo.from(conf));
+                env,
+                organism,
+                conf,
+                KafkaIo.from(conf, "agentstream"),
+                DynamoDbIo.from(conf),
+                KafkaIo.control(conf, "agentstream"));
         return env.getStreamGraph();
     }
 }

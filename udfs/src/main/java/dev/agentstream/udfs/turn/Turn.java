@@ -1,5 +1,7 @@
 package dev.agentstream.udfs.turn;
 
+import dev.agentstream.udfs.erasure.EraseTenant;
+
 /**
  * One LLM call an agent must make: the prompt built from the thread's context, and what the emit
  * stage needs to address the answer.
@@ -57,7 +59,22 @@ public class Turn {
     /** How long a cached answer to this turn stays valid, in milliseconds; 0 when not cached. */
     public long cacheTtlMs;
 
+    /**
+     * Not a call but an erase command for the LLM-call stage, broadcast to each of its subtasks: it
+     * clears the tenant's entries from the response cache. Null for every turn to call.
+     */
+    public EraseTenant erase;
+
     public Turn() {}
+
+    /** The erase command that each subtask of the LLM-call stage gets as a turn. */
+    public static Turn erasing(EraseTenant command) {
+        Turn t = new Turn();
+        t.tenant = command.tenant;
+        t.erase = command;
+        t.createdAt = System.currentTimeMillis();
+        return t;
+    }
 
     /** A copy of this turn asking for {@code otherModel}; the arrays are shared, never changed. */
     public Turn withModel(String otherModel) {
@@ -90,6 +107,7 @@ public class Turn {
         t.tenant = tenant;
         t.cacheKey = cacheKey;
         t.cacheTtlMs = cacheTtlMs;
+        t.erase = erase;
         return t;
     }
 
