@@ -70,9 +70,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Fault)} or {@link #script} plan error statuses, rate limits with {@code Retry-After} in seconds
  * or as an HTTP-date, spent quotas, context-length errors, connections closed without a reply or in
  * the middle of one, bodies that are not JSON, refusals, tool calls and slow replies, each rendered
- * as the protocol that receives the request would. {@link #requestCount} and {@link #lastRequest}
- * show what clients sent; header values and messages are never logged. Run it standalone with
- * {@code java -cp ... dev.agentstream.devtools.sim.LlmSimulator --port 8089 --latency-ms 200}.
+ * as the protocol that receives the request would. {@link #requestCount}, {@link #lastRequest} and
+ * {@link #recordedRequests} show what clients sent; header values and messages are never logged.
+ * Run it standalone with {@code java -cp ... dev.agentstream.devtools.sim.LlmSimulator --port 8089
+ * --latency-ms 200}.
  */
 public final class LlmSimulator implements AutoCloseable {
 
@@ -251,6 +252,14 @@ public final class LlmSimulator implements AutoCloseable {
     /** The last chat request that arrived, of any protocol; empty before the first. */
     public Optional<RecordedRequest> lastRequest() {
         return requests.last();
+    }
+
+    /**
+     * The latest chat requests (at most 4,096), oldest first, bodies included: what a test reads to
+     * know which prompts a client sent.
+     */
+    public List<RecordedRequest> recordedRequests() {
+        return requests.recent();
     }
 
     /** The headers of the last chat request, names in lower case; empty before the first. */

@@ -10,15 +10,16 @@ import java.util.TreeMap;
 
 /**
  * What the simulator keeps of a chat request, so that a test can check what a client sends: the
- * protocol, the headers under lower-case names, and the length of the body. The simulator never
- * logs header values, and {@link #toString()} shows header names only.
+ * protocol, the headers under lower-case names, and the body. The simulator never logs header
+ * values or bodies, and {@link #toString()} shows header names and the body's length only.
  *
  * @param protocol the protocol of the endpoint the request was sent to
  * @param headers every header, its name in lower case, its values in the order received
  * @param bodyLength the length of the body in bytes
+ * @param body the body as UTF-8 text (the prompt, for a test to look into)
  */
 public record RecordedRequest(
-        Protocol protocol, Map<String, List<String>> headers, int bodyLength) {
+        Protocol protocol, Map<String, List<String>> headers, int bodyLength, String body) {
 
     /** Copies the headers, lower-casing their names and merging those that differ in case. */
     public RecordedRequest {

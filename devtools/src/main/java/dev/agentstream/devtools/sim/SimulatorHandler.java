@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,11 @@ final class SimulatorHandler implements HttpHandler {
     private void chat(HttpExchange exchange, ChatEndpoint endpoint) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
         RecordedRequest request =
-                new RecordedRequest(endpoint.protocol(), exchange.getRequestHeaders(), body.length);
+                new RecordedRequest(
+                        endpoint.protocol(),
+                        exchange.getRequestHeaders(),
+                        body.length,
+                        new String(body, StandardCharsets.UTF_8));
         requests.record(request);
         HttpReply reply = endpoint.handle(request.headers(), body);
         long delayMillis = latency.get().plus(reply.delay()).toMillis();

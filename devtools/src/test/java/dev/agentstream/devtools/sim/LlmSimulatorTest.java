@@ -135,6 +135,23 @@ class LlmSimulatorTest {
     }
 
     @Test
+    void shouldKeepTheBodiesOfRecentRequestsInArrivalOrder() throws Exception {
+        String marker = "Grace-" + System.nanoTime();
+        post(chat(LONE_PROMPT, "<Greeting><name>" + marker + "</name></Greeting>"));
+        post("{not json");
+
+        List<RecordedRequest> recent = simulator.recordedRequests();
+
+        assertThat(recent).hasSizeGreaterThanOrEqualTo(2);
+        RecordedRequest withMarker = recent.get(recent.size() - 2);
+        assertThat(withMarker.body()).contains(marker).contains("sim-model");
+        assertThat(withMarker.bodyLength())
+                .isEqualTo(withMarker.body().getBytes(StandardCharsets.UTF_8).length);
+        assertThat(withMarker.toString()).doesNotContain(marker);
+        assertThat(recent.get(recent.size() - 1).body()).isEqualTo("{not json");
+    }
+
+    @Test
     void shouldFailExactlyTheRequestedNumberOfRequests() throws Exception {
         int before = simulator.requestCount();
         simulator.failNext(2, 503);
