@@ -95,8 +95,7 @@ final class Bus implements AutoCloseable {
 
     /** The offsets the consumer group committed, per topic and partition. */
     Map<String, Map<Integer, Long>> committed(String groupId) throws Exception {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = admin()) {
             Map<TopicPartition, OffsetAndMetadata> offsets =
                     admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
             Map<String, Map<Integer, Long>> out = new TreeMap<>();
@@ -111,9 +110,29 @@ final class Bus implements AutoCloseable {
         }
     }
 
+    /** Deletes the topics among {@code names} that exist, and waits until they are gone. */
+    void deleteTopics(List<String> names) throws Exception {
+        try (Admin admin = admin()) {
+            var existing = admin.listTopics().names().get();
+            List<String> present = names.stream().filter(existing::contains).toList();
+            admin.deleteTopics(present).all().get();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (admin.listTopics().names().get().stream().anyMatch(present::contains)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics not deleted: " + present);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     @Override
     public void close() {
         producer.close();
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {

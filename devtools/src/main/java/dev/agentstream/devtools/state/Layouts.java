@@ -49,7 +49,7 @@ public final class Layouts {
 
     /**
      * Operators whose state names no tenant: Kafka offsets and transactions, or nothing at all. A
-     * Kafka sink's committer has its own uid, the sink's with a suffix.
+     * Kafka sink's committer has its own uid, the sink's with a prefix ({@link #committerUid}).
      */
     static final Set<String> TENANT_FREE =
             Set.of(
@@ -66,7 +66,12 @@ public final class Layouts {
     /** True when the state of the operator {@code uid} holds nothing of any tenant. */
     static boolean isTenantFree(String uid) {
         return TENANT_FREE.stream()
-                .anyMatch(free -> uid.equals(free) || uid.startsWith(free + "_"));
+                .anyMatch(free -> uid.equals(free) || uid.equals(committerUid(free)));
+    }
+
+    /** The uid Flink gives the committer of the Sink V2 whose uid is {@code sinkUid}. */
+    static String committerUid(String sinkUid) {
+        return "Sink Committer: " + sinkUid;
     }
 
     /** True when the tool rewrites the operator {@code uid} without a tenant. */

@@ -29,9 +29,6 @@ import java.util.TreeSet;
  */
 public final class SavepointInspector {
 
-    /** The Sink V2 committer of a sink takes the sink's uid with this suffix. */
-    static final String COMMITTER_SUFFIX = "_committer";
-
     private SavepointInspector() {}
 
     public static SavepointContents read(Path savepoint) throws Exception {
@@ -40,7 +37,7 @@ public final class SavepointInspector {
 
     public static SavepointContents read(Path savepoint, int parallelism) throws Exception {
         SortedSet<String> operators = operatorsWithState(savepoint);
-        StreamExecutionEnvironment env = StateEnvironments.create(parallelism);
+        StreamExecutionEnvironment env = StateEnvironments.forReading(parallelism);
         SavepointReader reader =
                 SavepointReader.read(env, location(savepoint), StateEnvironments.backend());
         CloseableIterator<KeyState> threads = keys(reader, operators, Layouts.THREAD_CONTEXT);
@@ -73,7 +70,7 @@ public final class SavepointInspector {
         Map<OperatorID, String> known = new HashMap<>();
         for (String uid : OperatorIds.ALL) {
             known.put(OperatorIdentifier.forUid(uid).getOperatorId(), uid);
-            String committer = uid + COMMITTER_SUFFIX;
+            String committer = Layouts.committerUid(uid);
             known.put(OperatorIdentifier.forUid(committer).getOperatorId(), committer);
         }
         SortedSet<String> out = new TreeSet<>();

@@ -13,13 +13,27 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The local batch environment the state tool runs its State Processor API jobs in: loopback only,
- * no Kryo, heap state (a canonical savepoint reads and writes the same from any backend).
+ * heap state (a canonical savepoint reads and writes the same from any backend).
  */
 final class StateEnvironments {
 
     private StateEnvironments() {}
 
-    static StreamExecutionEnvironment create(int parallelism) {
+    /** An environment that reads savepoints: every record type has its own serializer. */
+    static StreamExecutionEnvironment forReading(int parallelism) {
+        return create(parallelism, false);
+    }
+
+    /**
+     * An environment that writes savepoints: the State Processor API passes its own operator state
+     * objects between its writing operators as generic types, so they are allowed here; the tool's
+     * records are POJOs all the same.
+     */
+    static StreamExecutionEnvironment forWriting(int parallelism) {
+        return create(parallelism, true);
+    }
+
+    private static StreamExecutionEnvironment create(int parallelism, boolean genericTypes) {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -29,7 +43,7 @@ final class StateEnvironments {
         conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
         conf.set(TaskManagerOptions.HOST, "127.0.0.1");
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.GENERIC_TYPES, genericTypes);
         // A local cluster of its own, or the test's cluster where a test provides one.
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);

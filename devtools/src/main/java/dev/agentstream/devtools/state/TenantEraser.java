@@ -75,7 +75,7 @@ public final class TenantEraser {
     private static void rewrite(
             Path savepoint, String tenant, Path out, SortedSet<String> operators) throws Exception {
         String from = SavepointInspector.location(savepoint);
-        StreamExecutionEnvironment env = StateEnvironments.create(2);
+        StreamExecutionEnvironment env = StateEnvironments.forWriting(2);
         SavepointReader reader = SavepointReader.read(env, from, StateEnvironments.backend());
         SavepointWriter writer =
                 SavepointWriter.fromExistingSavepoint(env, from, StateEnvironments.backend());
