@@ -7,7 +7,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
-import dev.agentstream.devtools.state.SavepointContents;
 import dev.agentstream.devtools.state.SavepointInspector;
 import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.udfs.envelope.Envelope;
@@ -85,7 +84,8 @@ class GenerateSavepoint extends ServicesTestBase {
         Path target = dir.resolve(Releases.SAVEPOINT);
         copy(Path.of(URI.create(savepoint)), target);
         Manifest manifest = manifest(release, subthread, bus.committed(TOPICS.groupId()));
-        check(SavepointInspector.read(target), manifest);
+        // The savepoint holds what the script left, or the manifest would say what is not there.
+        SavepointExpectations.assertHolds(SavepointInspector.read(target), manifest);
         manifest.write(dir);
     }
 
@@ -251,11 +251,6 @@ class GenerateSavepoint extends ServicesTestBase {
                         new Manifest.Conversation(ACME, thread(BUDGET), Script.BUDGET_TURNS),
                         new Manifest.Conversation(GLOBEX, thread(WAITING), 1)),
                 null);
-    }
-
-    /** The savepoint holds what the script left, or the manifest would say what is not there. */
-    private static void check(SavepointContents contents, Manifest manifest) {
-        SavepointExpectations.assertHolds(contents, manifest);
     }
 
     /**

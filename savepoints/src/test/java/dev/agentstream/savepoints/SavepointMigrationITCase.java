@@ -7,8 +7,10 @@ import org.apache.flink.core.execution.JobClient;
 
 import dev.agentstream.devtools.sim.RecordedRequest;
 import dev.agentstream.devtools.state.SavepointInspector;
+import dev.agentstream.devtools.state.TenantEraser;
 import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.udfs.envelope.Envelope;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,6 +25,7 @@ import static dev.agentstream.savepoints.Script.BUDGET;
 import static dev.agentstream.savepoints.Script.CALLER;
 import static dev.agentstream.savepoints.Script.CONTEXT;
 import static dev.agentstream.savepoints.Script.GLOBEX;
+import static dev.agentstream.savepoints.Script.OTHER_TENANT;
 import static dev.agentstream.savepoints.Script.SUBTHREAD;
 import static dev.agentstream.savepoints.Script.WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +74,51 @@ class SavepointMigrationITCase extends ServicesTestBase {
             assertBudgetRestored(manifest, out, prompts);
             assertThat(deadLetters(manifest)).as("dead letters, padding among them").isEmpty();
             assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A savepoint the state tool rewrote without one tenant restores into the job: the other
+     * tenant's threads keep their context, the erased tenant's threads start over, and the erased
+     * tenant's turn in flight is not sent again.
+     */
+    @Test
+    void shouldRestoreTheSavepointTheStateToolWroteWithoutATenant() throws Exception {
+        Path release = Releases.all().get(Releases.all().size() - 1);
+        Manifest manifest = Manifest.read(release);
+        Path erased = tmp.resolve("without-globex-" + release.getFileName());
+        TenantEraser.erase(release.resolve(Releases.SAVEPOINT), GLOBEX, erased);
+
+        int requestsBefore = simulator.recordedRequests().size();
+        prepareBroker(manifest);
+        JobClient job = ReleaseJob.start(configuration(release, erased, manifest), PARALLELISM);
+        try {
+            String context = manifest.thread(CONTEXT).thread();
+            String other = manifest.thread(OTHER_TENANT).thread();
+            bus.send(manifest.topics().bus(ACME), context, Envelopes.draft(context, NEW_DRAFT));
+            bus.send(
+                    manifest.topics().bus(GLOBEX),
+                    other,
+                    Envelopes.draft(other, "Monet painted water lilies"));
+            bus.readUntil(
+                    List.of(manifest.topics().bus(ACME), manifest.topics().bus(GLOBEX)),
+                    records -> {
+                        List<Envelope> out =
+                                records.stream().flatMap(r -> r.envelope().stream()).toList();
+                        return count(out, "writer", context) >= 1
+                                && count(out, "writer", other) >= 1;
+                    },
+                    WAIT);
+            List<String> prompts = prompts(requestsBefore);
+
+            assertRestoredContext(prompts);
+            assertThat(prompts)
+                    .filteredOn(p -> p.contains("Monet"))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p).doesNotContain("Hokusai"));
+            assertThat(prompts).noneMatch(p -> p.contains("Cassatt") || p.contains("Kahlo"));
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }

@@ -18,6 +18,7 @@ import dev.agentstream.udfs.tenant.TenantNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedSet;
 
 /**
@@ -59,7 +60,7 @@ public final class TenantEraser {
         SavepointContents before = SavepointInspector.read(savepoint);
         Erased erased =
                 new Erased(
-                        (int) before.threads(java.util.Optional.of(tenant)).size(),
+                        before.threads(Optional.of(tenant)).size(),
                         (int)
                                 before.conversationKeys().stream()
                                         .filter(k -> tenant.equals(TenantNames.tenantOf(k.key)))

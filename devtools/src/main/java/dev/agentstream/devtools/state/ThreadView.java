@@ -56,7 +56,7 @@ public record ThreadView(
         Decoder d = new Decoder(key);
         List<Slot> slots = new ArrayList<>();
         for (var e : d.map(ContextStateNames.SLOTS).entrySet()) {
-            slots.add(new Slot((ContextSlot) e.getValue().getUserValue(), e.getValue().time()));
+            slots.add(new Slot((ContextSlot) e.getValue().value(), e.getValue().time()));
         }
         slots.sort(Comparator.comparingLong(s -> s.slot().seq));
         Map<String, Long> busy = new TreeMap<>();
@@ -90,11 +90,7 @@ public record ThreadView(
     }
 
     /** A stored value and the time it was written. */
-    private record Stored(Object value, long time) {
-        Object getUserValue() {
-            return value;
-        }
-    }
+    private record Stored(Object value, long time) {}
 
     /** Decodes the entries of one key of the thread-context layout. */
     private static final class Decoder {
