@@ -17,6 +17,7 @@ final class MetricNames {
     static final String TASK = "flink_taskmanager_job_task_";
     static final String JOB = "flink_jobmanager_job_";
     static final String ROUTER = OPERATOR + "router_backend_";
+    static final String USAGE = OPERATOR + "tenant_agent_provider_";
 
     /** The job's own metrics, Prometheus name to the name registered in udfs. */
     static final Map<String, String> JOB_METRICS = jobMetrics();
@@ -50,6 +51,9 @@ final class MetricNames {
                     "host",
                     "backend",
                     "error",
+                    "tenant",
+                    "agent",
+                    "provider",
                     "quantile");
 
     private MetricNames() {}
@@ -81,6 +85,12 @@ final class MetricNames {
                     // conversation-budget
                     "conversationTurnsAdmitted",
                     "conversationTurnsRejected",
+                    // quota
+                    "quotaAdmitted",
+                    "quotaRejected",
+                    "quotaSettled",
+                    "quotaReservationsExpired",
+                    "quotaWaiting",
                     // llm-call
                     "llmCalls",
                     "llmFailures",
@@ -93,7 +103,10 @@ final class MetricNames {
                     "usageUnpriced",
                     // usage-totals
                     "usageLate",
-                    "usageLateWithinLateness"
+                    "usageLateWithinLateness",
+                    // control-decode
+                    "controlCommands",
+                    "controlCommandsRefused"
                 }) {
             metrics.put(OPERATOR + name, name);
         }
@@ -103,6 +116,13 @@ final class MetricNames {
             metrics.put(ROUTER + name, name);
         }
         metrics.put(ROUTER + "error_llmErrors", "llmErrors");
+        // emit, groups tenant=<t>, agent=<a>, provider=<p>.
+        for (String name :
+                new String[] {
+                    "usageTurns", "usageInputTokens", "usageOutputTokens", "usageCostMicros"
+                }) {
+            metrics.put(USAGE + name, name);
+        }
         return metrics;
     }
 }

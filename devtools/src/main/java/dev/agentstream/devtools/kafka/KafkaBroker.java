@@ -139,10 +139,18 @@ public final class KafkaBroker implements AutoCloseable {
      * @throws IllegalStateException when the broker refuses or does not answer in 30 s
      */
     public void createTopics(int partitions, String... names) {
+        createTopics(partitions, Map.of(), names);
+    }
+
+    /**
+     * As {@link #createTopics(int, String...)}, with topic configs such as {@code
+     * max.message.bytes}.
+     */
+    public void createTopics(int partitions, Map<String, String> configs, String... names) {
         Preconditions.checkArgument(partitions > 0, "Partitions must be positive: %s", partitions);
         List<NewTopic> topics =
                 Arrays.stream(names)
-                        .map(name -> new NewTopic(name, partitions, (short) 1))
+                        .map(name -> new NewTopic(name, partitions, (short) 1).configs(configs))
                         .collect(Collectors.toList());
         Map<String, Object> config =
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

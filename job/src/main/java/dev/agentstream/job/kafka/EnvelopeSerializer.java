@@ -97,7 +97,7 @@ public final class EnvelopeSerializer implements KafkaRecordSerializationSchema<
     private byte[] encodeOrExplain(Envelope envelope) {
         try {
             byte[] bytes = stamps.encode(envelope, codec);
-            if (bytes.length <= limits.maxBytes()) {
+            if (bytes.length <= limits.maxRecordValueBytes()) {
                 return bytes;
             }
         } catch (IllegalArgumentException unwritable) {

@@ -14,11 +14,13 @@ import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.udfs.emit.UsageRecord;
 import dev.agentstream.udfs.envelope.BusRecord;
+import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.tenant.TopicTemplate;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Builds the Kafka source of the bus and the three Kafka sinks from the job's options. */
 public final class KafkaIo {
@@ -26,6 +28,13 @@ public final class KafkaIo {
     static final String BUS = "bus";
     static final String USAGE = "usage";
     static final String DEAD_LETTERS = "dead-letters";
+    static final String RECEIPTS = "receipts";
+
+    /** Kafka's producer default for {@code max.request.size}: 1 MiB. */
+    private static final int KAFKA_DEFAULT_MAX_REQUEST = 1024 * 1024;
+
+    /** What a dead letter's key, headers and record overhead may take beside its value. */
+    private static final int DEAD_LETTER_HEADROOM = 64 * 1024;
 
     private KafkaIo() {}
 
@@ -65,19 +74,91 @@ public final class KafkaIo {
                         guarantee,
                         transactionTimeout,
                         prefix(jobName, BUS),
-                        busSerializer(conf)),
+                        busSerializer(conf),
+                        Math.max(KAFKA_DEFAULT_MAX_REQUEST, busRecordBytes(conf))),
                 sink(
                         servers,
                         guarantee,
                         transactionTimeout,
                         prefix(jobName, USAGE),
-                        new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC))),
-                sink(
-                        servers,
-                        guarantee,
-                        transactionTimeout,
-                        prefix(jobName, DEAD_LETTERS),
-                        new DeadLetterSerializer(conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC))));
+                        new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC)),
+                        KAFKA_DEFAULT_MAX_REQUEST),
+                deadLetterSink(conf, servers, guarantee, transactionTimeout, jobName),
+                quotaUsageSource(conf));
+    }
+
+    /**
+     * The largest bus record the job writes: an envelope within {@code envelope.max-size} less the
+     * job's headroom, with its key and headers. A size above Kafka's 1 MiB needs the bus topics'
+     * {@code max.message.bytes} raised as well.
+     */
+    private static int busRecordBytes(Configuration conf) {
+        return (int)
+                Math.min(
+                        Integer.MAX_VALUE,
+                        conf.get(AgentStreamOptions.ENVELOPE_MAX_SIZE).getBytes());
+    }
+
+    /**
+     * The dead-letter sink, whose producer takes the largest dead letter the serializer writes: the
+     * kept bytes and room for the headers.
+     */
+    private static KafkaSink<DeadLetter> deadLetterSink(
+            Configuration conf,
+            String servers,
+            DeliveryGuarantee guarantee,
+            Duration transactionTimeout,
+            String jobName) {
+        long kept = conf.get(AgentStreamOptions.DEAD_LETTER_MAX_ORIGINAL_SIZE).getBytes();
+        if (kept <= 0 || kept > Integer.MAX_VALUE - DEAD_LETTER_HEADROOM) {
+            throw new IllegalConfigurationException(
+                    "%s must be positive and under 2 GiB, was %s",
+                    AgentStreamOptions.DEAD_LETTER_MAX_ORIGINAL_SIZE.key(),
+                    conf.get(AgentStreamOptions.DEAD_LETTER_MAX_ORIGINAL_SIZE));
+        }
+        KafkaRecordSerializationSchema<DeadLetter> serializer =
+                new DeadLetterSerializer(
+                        conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC), (int) kept);
+        return sink(
+                servers,
+                guarantee,
+                transactionTimeout,
+                prefix(jobName, DEAD_LETTERS),
+                serializer,
+                Math.max(KAFKA_DEFAULT_MAX_REQUEST, (int) kept + DEAD_LETTER_HEADROOM));
+    }
+
+    /**
+     * The control topic and the receipts sink, when {@code control.enabled}. Commands are read
+     * {@code read_committed}; a first start begins at the topic's end, so commands left from before
+     * the job existed are never carried out.
+     */
+    public static Optional<AgentStreamGraph.ControlIo> control(Configuration conf, String jobName) {
+        if (!conf.get(AgentStreamOptions.CONTROL_ENABLED)) {
+            return Optional.empty();
+        }
+        KafkaSource<BusRecord> commands =
+                KafkaSource.<BusRecord>builder()
+                        .setBootstrapServers(conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS))
+                        .setTopics(conf.get(AgentStreamOptions.CONTROL_TOPIC))
+                        .setGroupId(conf.get(AgentStreamOptions.CONTROL_GROUP_ID))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST))
+                        .setProperty("isolation.level", "read_committed")
+                        .setDeserializer(new BusRecordDeserializer())
+                        .build();
+        DeliveryGuarantee guarantee = conf.get(AgentStreamOptions.DELIVERY_GUARANTEE);
+        return Optional.of(
+                new AgentStreamGraph.ControlIo(
+                        commands,
+                        sink(
+                                conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS),
+                                guarantee,
+                                conf.get(AgentStreamOptions.TRANSACTION_TIMEOUT),
+                                prefix(jobName, RECEIPTS),
+                                new ErasureReceiptSerializer(
+                                        conf.get(AgentStreamOptions.CONTROL_RECEIPTS_TOPIC)),
+                                KAFKA_DEFAULT_MAX_REQUEST)));
     }
 
     /**
@@ -96,6 +177,22 @@ public final class KafkaIo {
                 .build();
     }
 
+    /**
+     * The usage topic read back, {@code read_committed}, for the quota stage, in a consumer group
+     * of its own. A group with no committed offsets starts at the end: it has no reservations that
+     * older records could settle.
+     */
+    public static KafkaSource<UsageRecord> quotaUsageSource(Configuration conf) {
+        return KafkaSource.<UsageRecord>builder()
+                .setBootstrapServers(conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(AgentStreamOptions.USAGE_TOPIC))
+                .setGroupId(conf.get(AgentStreamOptions.QUOTA_GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new UsageRecordDeserializer())
+                .build();
+    }
+
     private static EnvelopeSerializer busSerializer(Configuration conf) {
         return new EnvelopeSerializer(
                 conf.get(AgentStreamOptions.BUS_TOPIC),
@@ -107,7 +204,11 @@ public final class KafkaIo {
     /** The job must never read its own usage records or dead letters as envelopes. */
     private static void checkOutsideTheBus(TopicTemplate template, Configuration conf) {
         for (var option :
-                List.of(AgentStreamOptions.USAGE_TOPIC, AgentStreamOptions.DEAD_LETTER_TOPIC)) {
+                List.of(
+                        AgentStreamOptions.USAGE_TOPIC,
+                        AgentStreamOptions.DEAD_LETTER_TOPIC,
+                        AgentStreamOptions.CONTROL_TOPIC,
+                        AgentStreamOptions.CONTROL_RECEIPTS_TOPIC)) {
             if (template.subscription().matcher(conf.get(option)).matches()) {
                 throw new IllegalConfigurationException(
                         "%s %s matches bus.topic-template %s: the job would read it as envelopes",
@@ -139,7 +240,8 @@ public final class KafkaIo {
                 List.of(
                         prefix(jobName, BUS),
                         prefix(jobName, USAGE),
-                        prefix(jobName, DEAD_LETTERS)));
+                        prefix(jobName, DEAD_LETTERS),
+                        prefix(jobName, RECEIPTS)));
     }
 
     private static <T> KafkaSink<T> sink(
@@ -147,13 +249,15 @@ public final class KafkaIo {
             DeliveryGuarantee guarantee,
             Duration transactionTimeout,
             String transactionalIdPrefix,
-            KafkaRecordSerializationSchema<T> serializer) {
+            KafkaRecordSerializationSchema<T> serializer,
+            int maxRequestBytes) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(servers)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty(
                         "transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()))
+                .setProperty("max.request.size", String.valueOf(maxRequestBytes))
                 .setRecordSerializer(serializer)
                 .build();
     }

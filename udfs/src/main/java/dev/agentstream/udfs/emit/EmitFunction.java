@@ -8,6 +8,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.billing.UsageMetrics;
 import dev.agentstream.udfs.billing.UsageRecords;
 import dev.agentstream.udfs.billing.UsageSettings;
 import dev.agentstream.udfs.envelope.DeadLetter;
@@ -17,6 +18,7 @@ import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeException;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.envelope.XmlChars;
+import dev.agentstream.udfs.erasure.ErasurePart;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
@@ -77,6 +79,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
 
     private transient Registry registry;
     private transient UsageRecords usageRecords;
+    private transient UsageMetrics usageMetrics;
     private transient SentRecord sentRecords;
     private transient OutputParser parser;
     private transient EnvelopeCodec codec;
@@ -110,6 +113,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         emitted = metrics.counter("envelopesEmitted");
         unusable = metrics.counter("unusableAnswers");
         Counter unpriced = metrics.counter("usageUnpriced");
+        usageMetrics = new UsageMetrics(metrics);
         PriceTable prices = PriceTable.load(usageSettings.priceTable());
         Set<String> warned = new HashSet<>();
         usageRecords =
@@ -134,6 +138,15 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     @Override
     public void processElement(TurnResult result, Context ctx, Collector<Envelope> out) {
         Turn turn = result.turn;
+        if (turn != null && turn.erase != null) {
+            // The LLM-call stage's part of an erasure: no answer, no usage.
+            if (result.erased != null) {
+                ctx.output(ErasurePart.TAG, result.erased);
+            } else {
+                LOG.warn("An erase command's turn came back without its part: {}", result.error);
+            }
+            return;
+        }
         List<Envelope> envelopes;
         if (result.isOk()) {
             envelopes = answer(turn, XmlChars.strip(result.text), ctx);
@@ -151,7 +164,9 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
         markTurnEnd(turn, envelopes);
         envelopes.forEach(out::collect);
         emitted.inc(envelopes.size());
-        ctx.output(USAGE, usageRecords.of(result));
+        UsageRecord usage = usageRecords.of(result);
+        usageMetrics.count(usage);
+        ctx.output(USAGE, usage);
     }
 
     /**
@@ -314,7 +329,7 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
     private boolean writable(List<Envelope> envelopes) {
         try {
             for (Envelope e : envelopes) {
-                if (codec.encode(e).length > limits.maxBytes()) {
+                if (codec.encode(e).length > limits.maxOutputBytes()) {
                     return false;
                 }
             }

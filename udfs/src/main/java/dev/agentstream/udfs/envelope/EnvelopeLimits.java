@@ -62,6 +62,30 @@ public record EnvelopeLimits(int maxBytes, int maxDepth, int maxAttributes, int 
         return new EnvelopeLimits(maxBytes, maxDepth, maxAttributes, length);
     }
 
+    /**
+     * Room the job keeps below {@link #maxBytes()} in what it writes to the bus: the record's key,
+     * headers and batch overhead count against Kafka's limits too.
+     */
+    public static final int OUTPUT_HEADROOM = 16 * 1024;
+
+    /**
+     * The largest envelope the job writes: {@link #maxBytes()} less {@link #OUTPUT_HEADROOM} (at
+     * least half of it), so that an envelope it accepted and sends on (an answer going up with its
+     * registry link) still fits a Kafka record of {@link #maxBytes()}.
+     */
+    public int maxOutputBytes() {
+        return Math.max(maxBytes / 2, maxBytes - OUTPUT_HEADROOM);
+    }
+
+    /**
+     * The largest stamped envelope the bus sink writes: half the headroom above {@link
+     * #maxOutputBytes()}, for the tenant stamp the sink adds; the rest is for the record's key,
+     * headers and batch overhead.
+     */
+    public int maxRecordValueBytes() {
+        return Math.max(maxBytes * 3 / 4, maxBytes - OUTPUT_HEADROOM / 2);
+    }
+
     /** Most elements a document of {@link #maxBytes()} can hold. */
     public int maxElementCount() {
         return maxBytes / SMALLEST_ELEMENT_BYTES + 1;
