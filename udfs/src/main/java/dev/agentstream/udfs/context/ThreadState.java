@@ -33,13 +33,13 @@ import java.util.function.Predicate;
  */
 final class ThreadState {
 
-    static final String SLOTS = "context-slots";
-    static final String HEAD = "context-head";
-    static final String BUSY = "turns-busy";
-    static final String BUSY_INPUT = "turns-busy-input";
-    static final String WAITING = "turns-waiting";
-    static final String LINK = "registry-link";
-    static final String ANSWERS = "registry-answers";
+    static final String SLOTS = ContextStateNames.SLOTS;
+    static final String HEAD = ContextStateNames.HEAD;
+    static final String BUSY = ContextStateNames.BUSY;
+    static final String BUSY_INPUT = ContextStateNames.BUSY_INPUT;
+    static final String WAITING = ContextStateNames.WAITING;
+    static final String LINK = ContextStateNames.LINK;
+    static final String ANSWERS = ContextStateNames.ANSWERS;
 
     private final MapState<Long, ContextSlot> slots;
     private final ValueState<ThreadHead> head;

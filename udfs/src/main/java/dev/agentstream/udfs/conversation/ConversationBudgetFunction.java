@@ -44,7 +44,8 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
     public static final OutputTag<TurnResult> REJECTED =
             new OutputTag<>("conversation-rejected", TypeInformation.of(TurnResult.class));
 
-    static final String TURNS = "conversation-turns";
+    /** Name of the per-conversation turn counter in keyed state: never change it. */
+    public static final String TURNS = "conversation-turns";
 
     private static final long serialVersionUID = 1L;
 
