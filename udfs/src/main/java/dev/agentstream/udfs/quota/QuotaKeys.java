@@ -37,7 +37,7 @@ public final class QuotaKeys implements Serializable {
     }
 
     /** The tenant of a key: the whole key, or its part before the thread. */
-    static String tenantOf(String key) {
+    public static String tenantOf(String key) {
         int slash = key.indexOf('/');
         return slash < 0 ? key : key.substring(0, slash);
     }
