@@ -33,6 +33,8 @@ import dev.agentstream.udfs.conversation.ConversationBudgetFunction;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.quota.QuotaFunction;
+import dev.agentstream.udfs.quota.QuotaKeys;
 import dev.agentstream.udfs.tenant.TenantNames;
 import dev.agentstream.udfs.tenant.TenantSource;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,10 +69,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A tenant erased through the control topic: two tenants hold threads (calls on subthreads, cached
- * answers, billing state); a signed erase command for one of them comes back as a receipt with what
- * every stage cleared, the tenant's thread index items leave DynamoDB, commands that are not signed
- * go to the dead letters, and a savepoint taken after the receipt, read with the State Processor
- * API, holds no key of the erased tenant in any keyed stage while the other's are there.
+ * answers, billing state, quota reservations); a signed erase command for one of them comes back as
+ * a receipt with what every stage cleared, the tenant's thread index items leave DynamoDB, commands
+ * that are not signed go to the dead letters, and a savepoint taken after the receipt, read with
+ * the State Processor API, holds no key of the erased tenant in any keyed stage while the other's
+ * are there.
  */
 class TenantErasureITCase extends LocalServicesTestBase {
 
@@ -165,6 +168,7 @@ class TenantErasureITCase extends LocalServicesTestBase {
                             "thread-context/2",
                             "conversation-budget/2",
                             "llm-call/2",
+                            "quota/1",
                             "usage-totals/2",
                             "thread-index/2",
                             "dynamodb-erasure/1");
@@ -176,6 +180,10 @@ class TenantErasureITCase extends LocalServicesTestBase {
             assertThat(counts.path("conversation-budgets").asLong()).isEqualTo(THREADS);
             assertThat(counts.path("cache-entries").asLong()).isEqualTo(THREADS);
             assertThat(counts.path("usage-records").asLong()).isEqualTo(TURNS / 2);
+            // Its one quota key: every turn reserved in the window, none waiting.
+            assertThat(counts.path("quota-tenants").asLong()).isEqualTo(1);
+            assertThat(counts.path("quota-reservations").asLong()).isEqualTo(TURNS / 2);
+            assertThat(counts.path("quota-turns-waiting").asLong()).isZero();
             assertThat(counts.path("thread-index-entries").asLong()).isEqualTo(2L * THREADS);
             assertThat(counts.path("dynamodb-transcript-items").asLong()).isEqualTo(transcript);
             assertThat(counts.has("dynamodb-thread-items")).isTrue(); // those the index missed
@@ -229,6 +237,11 @@ class TenantErasureITCase extends LocalServicesTestBase {
                                 OperatorIds.CONVERSATION_BUDGET,
                                 new ConversationBudgetFunction(1, Duration.ofHours(1))
                                         .keyedStateDescriptors()),
+                        OperatorIds.QUOTA,
+                        new StateKeys(
+                                OperatorIds.QUOTA,
+                                new QuotaFunction(AgentStreamGraph.quotaSettings(conf))
+                                        .keyedStateDescriptors()),
                         OperatorIds.USAGE_TOTALS,
                         new StateKeys(
                                 OperatorIds.USAGE_TOTALS,
@@ -265,6 +278,9 @@ class TenantErasureITCase extends LocalServicesTestBase {
     }
 
     private static String tenantOf(String uid, String key) {
+        if (uid.equals(OperatorIds.QUOTA)) {
+            return QuotaKeys.tenantOf(key);
+        }
         return uid.equals(OperatorIds.USAGE_TOTALS) || uid.equals(OperatorIds.THREAD_INDEX)
                 ? BillingKeys.tenantOf(key)
                 : TenantNames.tenantOf(key);
@@ -321,6 +337,12 @@ class TenantErasureITCase extends LocalServicesTestBase {
         conf.set(AgentStreamOptions.CONTROL_GROUP_ID, "control-" + t.id);
         conf.set(AgentStreamOptions.CONTROL_RECEIPTS_TOPIC, t.receipts);
         conf.set(AgentStreamOptions.CONTROL_KEY_FILE, controlKey.toString());
+        // Quotas far above what the test uses, in a window longer than the test: each tenant's
+        // turns stay reserved in its one quota key until the erasure.
+        conf.set(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE, 10_000_000L);
+        conf.set(AgentStreamOptions.QUOTA_WINDOW, Duration.ofMinutes(10));
+        conf.set(AgentStreamOptions.QUOTA_RESERVATION_TTL, Duration.ofMinutes(20));
+        conf.set(AgentStreamOptions.QUOTA_GROUP_ID, "quota-" + t.id);
         return conf;
     }
 

@@ -169,7 +169,10 @@ public final class AgentStreamGraph {
 
         // Hold each tenant to its quota: a turn reserves an estimate, settled by its usage record
         // read back from the committed topic; over quota it waits, then is rejected.
-        SingleOutputStreamOperator<Turn> withinQuota = quota(env, conf, admitted, io);
+        // Erase commands reach the erased tenant's one key there.
+        SingleOutputStreamOperator<Turn> withinQuota =
+                quota(env, conf, erasure.quotaInput(admitted), io);
+        erasure.quotaParts(withinQuota.getSideOutput(ErasurePart.TAG));
 
         // Call the model without blocking; every turn yields one result, failed or not.
         // Partitioned by cache key, so that each subtask's response cache is a shard of one.

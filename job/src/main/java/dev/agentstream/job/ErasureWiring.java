@@ -17,6 +17,7 @@ import dev.agentstream.udfs.erasure.ErasureReceipt;
 import dev.agentstream.udfs.erasure.ErasureReceiptOperator;
 import dev.agentstream.udfs.erasure.TenantErasable;
 import dev.agentstream.udfs.llm.LlmCallFunction;
+import dev.agentstream.udfs.quota.QuotaFunction;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -45,6 +46,9 @@ final class ErasureWiring {
     private final DataStream<EraseTenant> broadcast;
     private final List<String> stages = new ArrayList<>();
     private final List<DataStream<ErasurePart>> parts = new ArrayList<>();
+
+    /** Each command as a turn, made once for the stages that take commands as turns. */
+    private DataStream<Turn> erasingTurns;
 
     private ErasureWiring(DataStream<EraseTenant> commands) {
         this.commands = commands;
@@ -98,11 +102,35 @@ final class ErasureWiring {
             return turns;
         }
         stages.add(LlmCallFunction.ERASURE_STAGE);
-        DataStream<Turn> erasing =
-                commands.map(Turn::erasing, TypeInformation.of(Turn.class))
-                        .name("erase-turns")
-                        .broadcast();
-        return turns.union(erasing);
+        return turns.union(erasingTurns().broadcast());
+    }
+
+    /**
+     * The quota stage's turns and, when commands are on, each command as a turn, which the stage's
+     * key selector sends to the tenant's own key ({@code QuotaKeys.erasing}): the only key that can
+     * hold the tenant's quota state, so the stage sends one part per command.
+     */
+    DataStream<Turn> quotaInput(DataStream<Turn> turns) {
+        if (!isOn()) {
+            return turns;
+        }
+        stages.add(QuotaFunction.ERASURE_STAGE);
+        return turns.union(erasingTurns());
+    }
+
+    /** The quota stage's parts (its side output {@link ErasurePart#TAG}). */
+    void quotaParts(DataStream<ErasurePart> fromQuota) {
+        if (isOn()) {
+            parts.add(fromQuota);
+        }
+    }
+
+    private DataStream<Turn> erasingTurns() {
+        if (erasingTurns == null) {
+            erasingTurns =
+                    commands.map(Turn::erasing, TypeInformation.of(Turn.class)).name("erase-turns");
+        }
+        return erasingTurns;
     }
 
     /** The LLM-call stage's parts, which its results carry to the emit stage's side output. */

@@ -8,7 +8,8 @@ import dev.agentstream.udfs.turn.Turn;
 
 /**
  * Keys turns for the quota stage by the tenant that pays for them, as their usage records name it
- * (and by thread too for a tenant without limits, see {@link QuotaKeys}).
+ * (and by thread too for a tenant without limits, see {@link QuotaKeys}). An erase command, as a
+ * turn, goes to its tenant's own key ({@link QuotaKeys#erasing}).
  */
 final class QuotaKey implements KeySelector<Turn, String> {
 
@@ -24,6 +25,9 @@ final class QuotaKey implements KeySelector<Turn, String> {
 
     @Override
     public String getKey(Turn turn) {
+        if (turn.erase != null) {
+            return QuotaKeys.erasing(turn.erase.tenant);
+        }
         return keys.of(usage.tenantOf(turn.tenant), turn.thread);
     }
 }

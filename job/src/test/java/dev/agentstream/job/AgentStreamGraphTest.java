@@ -14,6 +14,7 @@ import dev.agentstream.job.kafka.KafkaIo;
 import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.quota.QuotaFunction;
 import dev.agentstream.udfs.quota.QuotaLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +155,7 @@ class AgentStreamGraphTest {
                         OperatorIds.THREAD_CONTEXT,
                         OperatorIds.CONVERSATION_BUDGET,
                         OperatorIds.LLM_CALL,
+                        OperatorIds.QUOTA,
                         OperatorIds.USAGE_TOTALS,
                         OperatorIds.THREAD_INDEX)
                 .doesNotContain(OperatorIds.CONTROL_SOURCE, OperatorIds.ERASURE_RECEIPTS);
@@ -165,6 +167,7 @@ class AgentStreamGraphTest {
         // The receipt stage waits for parts under these names.
         assertThat(LlmCallFunction.ERASURE_STAGE).isEqualTo(OperatorIds.LLM_CALL);
         assertThat(TenantItemsEraser.STAGE).isEqualTo(OperatorIds.DYNAMODB_ERASURE);
+        assertThat(QuotaFunction.ERASURE_STAGE).isEqualTo(OperatorIds.QUOTA);
     }
 
     @Test

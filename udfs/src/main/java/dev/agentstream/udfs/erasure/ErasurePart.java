@@ -23,7 +23,11 @@ public class ErasurePart {
 
     public int subtask;
 
-    /** How many subtasks the stage runs: how many parts it sends per command. */
+    /**
+     * How many parts the stage sends per command: the subtasks it runs when the command is
+     * broadcast to them; 1 when the command is keyed to the tenant's one key (the quota stage,
+     * whose part then says subtask 0).
+     */
     public int subtasks;
 
     public ErasedCount[] counts = new ErasedCount[0];

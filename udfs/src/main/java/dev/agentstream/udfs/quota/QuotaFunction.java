@@ -1,6 +1,7 @@
 package dev.agentstream.udfs.quota;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -11,12 +12,16 @@ import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.TimeUtils;
 
 import dev.agentstream.udfs.emit.UsageRecord;
+import dev.agentstream.udfs.erasure.EraseTenant;
+import dev.agentstream.udfs.erasure.ErasurePart;
+import dev.agentstream.udfs.erasure.ErasureTally;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -37,11 +42,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * bounds), {@code quota-reservations} (sequence → reservation), {@code quota-reservation-ids}
  * (usage id → sequence), {@code quota-waiting} (sequence → waiting turn); processing-time timers to
  * retry, reject and clean up.
+ *
+ * <p>A turn that carries an erase command ({@link Turn#erase}) is keyed to its tenant's own key
+ * ({@link QuotaKeys#erasing}), the one key that can hold the tenant's state: the stage clears that
+ * key's state and timers, drops its waiting turns without a word for them, and sends one {@link
+ * ErasurePart} (side output {@link ErasurePart#TAG}) for the whole stage.
  */
 public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRecord, Turn> {
 
     public static final OutputTag<TurnResult> REJECTED =
             new OutputTag<>("quota-rejected", TypeInformation.of(TurnResult.class));
+
+    /** The stage's name in erasure receipts: its uid. */
+    public static final String ERASURE_STAGE = "quota";
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(QuotaFunction.class);
@@ -91,6 +104,10 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
 
     @Override
     public void processElement1(Turn turn, Context ctx, Collector<Turn> out) throws Exception {
+        if (turn.erase != null) {
+            erase(turn.erase, ctx);
+            return;
+        }
         QuotaLimits limits = settings.table().of(tenant(ctx));
         long now = ctx.timerService().currentProcessingTime();
         QuotaHead stored = state.head.value();
@@ -142,6 +159,48 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         ledger.advance(h, now);
         long wake = drain(h, now, settings.table().of(tenant(ctx)), ctx, out);
         finish(h, wake, tenant(ctx), ctx.timerService());
+    }
+
+    /** Every keyed state the stage registers, for a State Processor API reader. */
+    public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
+        return QuotaState.descriptors();
+    }
+
+    /**
+     * Erases the current key, the tenant's only key with state: its head, reservations and waiting
+     * turns (which leave without a result: the tenant is being erased), and the timers its head set
+     * (a key without a head has none). One part says what this was, for the whole stage.
+     */
+    private void erase(EraseTenant command, Context ctx) throws Exception {
+        QuotaHead h = state.head.value();
+        long timers = 0;
+        if (h != null) {
+            timers = dropTimers(h, ctx.timerService());
+            waiting -= h.gaugeEpoch == epoch ? h.gaugeShare : 0;
+        }
+        ErasureTally tally = state.erase().add("timers", timers);
+        ctx.output(ErasurePart.TAG, ErasurePart.of(command, ERASURE_STAGE, 0, 1, tally));
+        LOG.info(
+                "Erased tenant {} from {} subtask {} (command {}): {}",
+                command.tenant,
+                ERASURE_STAGE,
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                command.commandId,
+                tally);
+    }
+
+    /** Deletes the timers {@code h} set, one when both share a time; returns how many. */
+    private static long dropTimers(QuotaHead h, TimerService timers) {
+        long n = 0;
+        if (h.wakeAt != 0) {
+            timers.deleteProcessingTimeTimer(h.wakeAt);
+            n++;
+        }
+        if (h.cleanupAt != 0 && h.cleanupAt != h.wakeAt) {
+            timers.deleteProcessingTimeTimer(h.cleanupAt);
+            n++;
+        }
+        return n;
     }
 
     /**

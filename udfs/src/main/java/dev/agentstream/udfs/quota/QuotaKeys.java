@@ -25,8 +25,19 @@ public final class QuotaKeys implements Serializable {
         return table.of(tenant).unlimited() ? TenantNames.key(tenant, thread) : tenant;
     }
 
+    /**
+     * The key an erase command of {@code tenant} goes to: the tenant itself, whatever its limits
+     * are now. It is the only key of the tenant that can hold state: a key of (tenant, thread) is
+     * only ever used while the tenant has no limits, and such a turn is let through without a state
+     * of its own. A tenant that had limits and has none now still has its state there until its
+     * timers clear it, and the command reaches it.
+     */
+    public static String erasing(String tenant) {
+        return tenant;
+    }
+
     /** The tenant of a key: the whole key, or its part before the thread. */
-    static String tenantOf(String key) {
+    public static String tenantOf(String key) {
         int slash = key.indexOf('/');
         return slash < 0 ? key : key.substring(0, slash);
     }

@@ -9,6 +9,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 import dev.agentstream.udfs.emit.UsageRecord;
+import dev.agentstream.udfs.erasure.EraseTenant;
+import dev.agentstream.udfs.erasure.ErasurePart;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.TokenCounter;
@@ -38,7 +40,10 @@ final class QuotaHarness implements AutoCloseable {
         harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(new QuotaFunction(settings)),
-                        (Turn t) -> keys.of(t.tenant, t.thread),
+                        (Turn t) ->
+                                t.erase != null
+                                        ? QuotaKeys.erasing(t.erase.tenant)
+                                        : keys.of(t.tenant, t.thread),
                         (UsageRecord u) -> keys.of(u.tenant, u.thread),
                         Types.STRING);
         harness.setStateBackend(backend);
@@ -98,6 +103,19 @@ final class QuotaHarness implements AutoCloseable {
 
     void usage(UsageRecord u) throws Exception {
         harness.processElement2(new StreamRecord<>(u));
+    }
+
+    /** An erase command of {@code tenant}, as the job sends it to the stage: a turn. */
+    void erase(String tenant) throws Exception {
+        turn(
+                Turn.erasing(
+                        new EraseTenant(
+                                "c0ffee00-0000-4000-8000-000000000005", tenant, "ops", "", "")));
+    }
+
+    List<ErasurePart> parts() {
+        var side = harness.getSideOutput(ErasurePart.TAG);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 
     /** Input ids of the turns let through so far, in order. */
