@@ -85,6 +85,12 @@ final class MetricNames {
                     // conversation-budget
                     "conversationTurnsAdmitted",
                     "conversationTurnsRejected",
+                    // quota
+                    "quotaAdmitted",
+                    "quotaRejected",
+                    "quotaSettled",
+                    "quotaReservationsExpired",
+                    "quotaWaiting",
                     // llm-call
                     "llmCalls",
                     "llmFailures",
@@ -97,7 +103,10 @@ final class MetricNames {
                     "usageUnpriced",
                     // usage-totals
                     "usageLate",
-                    "usageLateWithinLateness"
+                    "usageLateWithinLateness",
+                    // control-decode
+                    "controlCommands",
+                    "controlCommandsRefused"
                 }) {
             metrics.put(OPERATOR + name, name);
         }

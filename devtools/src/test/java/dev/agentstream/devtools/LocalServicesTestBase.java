@@ -19,8 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What the end-to-end tests run against, once per class: a Flink MiniCluster (one task manager, two
- * slots, RocksDB, loopback only), a Kafka broker process and the LLM simulator over HTTP.
+ * What the end-to-end tests run against, once per class: a Flink MiniCluster (one task manager,
+ * four slots so that a test may run the job at parallelism 4, RocksDB, loopback only), a Kafka
+ * broker process and the LLM simulator over HTTP.
  */
 abstract class LocalServicesTestBase {
 
@@ -29,7 +30,7 @@ abstract class LocalServicesTestBase {
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
+                            .setNumberSlotsPerTaskManager(4)
                             .setConfiguration(loopback())
                             .build());
 

@@ -1,14 +1,17 @@
 package dev.agentstream.job;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 
 import dev.agentstream.udfs.billing.ThreadIndexEntry;
 import dev.agentstream.udfs.billing.ThreadIndexFunction;
@@ -21,6 +24,8 @@ import dev.agentstream.udfs.billing.WindowTotal;
 import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.context.ContextSettings;
 import dev.agentstream.udfs.context.ThreadContextFunction;
+import dev.agentstream.udfs.control.ControlFunction;
+import dev.agentstream.udfs.control.ControlSettings;
 import dev.agentstream.udfs.conversation.ConversationBudgetFunction;
 import dev.agentstream.udfs.emit.EmitFunction;
 import dev.agentstream.udfs.emit.UsageRecord;
@@ -29,6 +34,10 @@ import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.envelope.DecodeFunction;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.erasure.CommandWatermarks;
+import dev.agentstream.udfs.erasure.EraseTenant;
+import dev.agentstream.udfs.erasure.ErasurePart;
+import dev.agentstream.udfs.erasure.ErasureReceipt;
 import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.llm.LlmClientFactory;
 import dev.agentstream.udfs.llm.ProviderClients;
@@ -36,6 +45,11 @@ import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Backend;
 import dev.agentstream.udfs.organism.LlmSettings;
 import dev.agentstream.udfs.organism.Organism;
+import dev.agentstream.udfs.quota.QuotaFunction;
+import dev.agentstream.udfs.quota.QuotaKeys;
+import dev.agentstream.udfs.quota.QuotaLimits;
+import dev.agentstream.udfs.quota.QuotaSettings;
+import dev.agentstream.udfs.quota.QuotaTable;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.router.LlmRouterFactory;
 import dev.agentstream.udfs.router.RetryPolicy;
@@ -44,6 +58,7 @@ import dev.agentstream.udfs.tenant.TenantSettings;
 import dev.agentstream.udfs.trace.TracingSettings;
 import dev.agentstream.udfs.turn.Turn;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,22 +72,34 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AgentStreamGraph {
 
-    /** Where the graph reads envelopes from and writes its three outputs to. */
+    /**
+     * Where the graph reads envelopes from and writes its three outputs to, and where the quota
+     * stage reads the committed usage records back from.
+     */
     public record Io(
             Source<BusRecord, ?, ?> bus,
             Sink<Envelope> envelopes,
             Sink<UsageRecord> usage,
-            Sink<DeadLetter> deadLetters) {}
+            Sink<DeadLetter> deadLetters,
+            Source<UsageRecord, ?, ?> quotaUsage) {}
 
     /**
      * Where the billing stages read the committed usage records from and write DynamoDB: totals per
-     * tenant and minute, the thread index, and the transcripts ({@code null} when off).
+     * tenant and minute, the thread index, and the transcripts ({@code null} when off); and what
+     * deletes an erased tenant's items there.
      */
     public record BillingIo(
             Source<UsageRecord, ?, ?> usage,
             Sink<WindowTotal> totals,
             Sink<ThreadIndexEntry> threads,
-            Sink<TranscriptEntry> transcripts) {}
+            Sink<TranscriptEntry> transcripts,
+            AsyncFunction<EraseTenant, ErasurePart> eraser) {}
+
+    /**
+     * Where the erase commands come from (the control topic's raw records) and where their receipts
+     * go.
+     */
+    public record ControlIo(Source<BusRecord, ?, ?> commands, Sink<ErasureReceipt> receipts) {}
 
     private AgentStreamGraph() {}
 
@@ -82,14 +109,32 @@ public final class AgentStreamGraph {
         build(env, organism, conf, io, Optional.empty());
     }
 
+    /** The job without a control topic. */
     public static void build(
             StreamExecutionEnvironment env,
             Organism organism,
             Configuration conf,
             Io io,
             Optional<BillingIo> billing) {
+        build(env, organism, conf, io, billing, Optional.empty());
+    }
+
+    public static void build(
+            StreamExecutionEnvironment env,
+            Organism organism,
+            Configuration conf,
+            Io io,
+            Optional<BillingIo> billing,
+            Optional<ControlIo> control) {
         // Every task finds the tracing settings in the global job parameters when it opens.
         tracingSettings(conf).install(env.getConfig());
+
+        // Read the signed commands of the control topic, when there is one; every keyed stage
+        // below gets them (erase a tenant) and says what it did.
+        List<DataStream<DeadLetter>> refused = new ArrayList<>();
+        ErasureWiring erasure =
+                control.map(c -> ErasureWiring.of(commands(env, conf, c, refused)))
+                        .orElseGet(ErasureWiring::off);
 
         // Read raw records from the bus.
         DataStream<BusRecord> records =
@@ -106,33 +151,40 @@ public final class AgentStreamGraph {
 
         // Append each envelope to its thread's context; one addressed to an agent starts a turn.
         SingleOutputStreamOperator<Turn> turns =
-                envelopes
-                        .keyBy(new ThreadKey(), Types.STRING)
-                        .process(
-                                new ThreadContextFunction(
-                                        organism,
-                                        contextSettings(conf),
-                                        limits(conf),
-                                        registrySettings(conf)))
-                        .uid(OperatorIds.THREAD_CONTEXT)
-                        .name(OperatorIds.THREAD_CONTEXT);
+                erasure.keyed(
+                        envelopes.keyBy(new ThreadKey(), Types.STRING),
+                        new ThreadContextFunction(
+                                organism,
+                                contextSettings(conf),
+                                limits(conf),
+                                registrySettings(conf)),
+                        OperatorIds.THREAD_CONTEXT,
+                        TypeInformation.of(Turn.class));
 
         // Count each conversation's turns across its subthreads; over the limit, no call.
         SingleOutputStreamOperator<Turn> admitted =
-                turns.keyBy(new ConversationKey(), Types.STRING)
-                        .process(
-                                new ConversationBudgetFunction(
-                                        conf.get(AgentStreamOptions.CONVERSATION_MAX_TURNS),
-                                        conf.get(AgentStreamOptions.CONTEXT_TTL)))
-                        .uid(OperatorIds.CONVERSATION_BUDGET)
-                        .name(OperatorIds.CONVERSATION_BUDGET);
+                erasure.keyed(
+                        turns.keyBy(new ConversationKey(), Types.STRING),
+                        new ConversationBudgetFunction(
+                                conf.get(AgentStreamOptions.CONVERSATION_MAX_TURNS),
+                                conf.get(AgentStreamOptions.CONTEXT_TTL)),
+                        OperatorIds.CONVERSATION_BUDGET,
+                        TypeInformation.of(Turn.class));
+
+        // Hold each tenant to its quota: a turn reserves an estimate, settled by its usage record
+        // read back from the committed topic; over quota it waits, then is rejected.
+        // Erase commands reach the erased tenant's one key there.
+        SingleOutputStreamOperator<Turn> withinQuota =
+                quota(env, conf, erasure.quotaInput(admitted), io);
+        erasure.quotaParts(withinQuota.getSideOutput(ErasurePart.TAG));
 
         // Call the model without blocking; every turn yields one result, failed or not.
         // Partitioned by cache key, so that each subtask's response cache is a shard of one.
-        // Ordered, so that a subtask's answers leave in the order its turns arrived.
+        // Ordered, so that a subtask's answers leave in the order its turns arrived. Erase
+        // commands reach every subtask as turns of their own, and clear its cache shard.
         DataStream<TurnResult> results =
                 AsyncDataStream.orderedWait(
-                                admitted.keyBy(new CallKey(), Types.STRING),
+                                erasure.llmInput(withinQuota.keyBy(new CallKey(), Types.STRING)),
                                 new LlmCallFunction(
                                         llmClients(organism, conf), cacheSettings(conf)),
                                 conf.get(AgentStreamOptions.LLM_TIMEOUT).toMillis(),
@@ -140,7 +192,9 @@ public final class AgentStreamGraph {
                                 conf.get(AgentStreamOptions.LLM_CAPACITY))
                         .uid(OperatorIds.LLM_CALL)
                         .name(OperatorIds.LLM_CALL)
-                        .union(admitted.getSideOutput(ConversationBudgetFunction.REJECTED));
+                        .union(
+                                admitted.getSideOutput(ConversationBudgetFunction.REJECTED),
+                                withinQuota.getSideOutput(QuotaFunction.REJECTED));
 
         // Turn answers into envelopes from the agent, and one usage record per turn.
         SingleOutputStreamOperator<Envelope> answers =
@@ -163,6 +217,7 @@ public final class AgentStreamGraph {
                 .sinkTo(io.usage())
                 .uid(OperatorIds.USAGE_SINK)
                 .name(OperatorIds.USAGE_SINK);
+        erasure.llmParts(answers.getSideOutput(ErasurePart.TAG));
         DataStream<DeadLetter> deadLetters =
                 envelopes
                         .getSideOutput(DecodeFunction.DEAD_LETTERS)
@@ -172,14 +227,82 @@ public final class AgentStreamGraph {
 
         // Bill from the committed usage records; keep transcripts, when asked to.
         Optional<DataStream<DeadLetter>> unkept =
-                billing.flatMap(b -> billing(env, conf, envelopes, b));
+                billing.flatMap(b -> billing(env, conf, envelopes, b, erasure));
         if (unkept.isPresent()) {
-            deadLetters = deadLetters.union(unkept.get());
+            refused.add(unkept.get());
         }
+        for (DataStream<DeadLetter> more : refused) {
+            deadLetters = deadLetters.union(more);
+        }
+
+        // One receipt per erase command, once a checkpoint holds what every stage erased.
+        control.ifPresent(c -> erasure.receipts(c.receipts()));
         deadLetters
                 .sinkTo(io.deadLetters())
                 .uid(OperatorIds.DEAD_LETTER_SINK)
                 .name(OperatorIds.DEAD_LETTER_SINK);
+    }
+
+    /**
+     * The quota stage, always in the graph so that its uid and state survive turning quotas on and
+     * off; without limits it lets every turn through. It reads the usage records back from their
+     * topic, as billing does, with a source of its own: only what a checkpoint committed settles a
+     * reservation, and the cycle goes through Kafka, never inside the graph.
+     */
+    private static SingleOutputStreamOperator<Turn> quota(
+            StreamExecutionEnvironment env, Configuration conf, DataStream<Turn> turns, Io io) {
+        DataStream<UsageRecord> usage =
+                env.fromSource(
+                                io.quotaUsage(),
+                                WatermarkStrategy.noWatermarks(),
+                                OperatorIds.QUOTA_USAGE_SOURCE)
+                        .uid(OperatorIds.QUOTA_USAGE_SOURCE);
+        QuotaSettings settings = quotaSettings(conf);
+        QuotaKeys keys = new QuotaKeys(settings.table());
+        return turns.keyBy(new QuotaKey(usageSettings(conf), keys), Types.STRING)
+                .connect(usage.keyBy(new QuotaUsageKey(keys), Types.STRING))
+                .process(new QuotaFunction(settings))
+                .uid(OperatorIds.QUOTA)
+                .name(OperatorIds.QUOTA);
+    }
+
+    /**
+     * Quota settings from the options and {@code quota.file}, read here so that a bad file stops
+     * the job with its reason. A turn must not wait so long that its thread gives up on it and
+     * starts the next turn of the same agent.
+     */
+    public static QuotaSettings quotaSettings(Configuration conf) {
+        QuotaLimits defaults =
+                new QuotaLimits(
+                        conf.get(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE),
+                        conf.get(AgentStreamOptions.QUOTA_BUDGET_TOKENS),
+                        conf.get(AgentStreamOptions.QUOTA_MAX_WAIT));
+        QuotaSettings settings;
+        try {
+            QuotaTable table =
+                    conf.getOptional(AgentStreamOptions.QUOTA_FILE)
+                            .map(file -> QuotaTable.load(defaults, Path.of(file)))
+                            .orElse(QuotaTable.of(defaults));
+            settings =
+                    new QuotaSettings(
+                            conf.get(AgentStreamOptions.QUOTA_WINDOW),
+                            conf.get(AgentStreamOptions.QUOTA_BUDGET_PERIOD),
+                            conf.get(AgentStreamOptions.QUOTA_RESERVATION_TTL),
+                            table);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalConfigurationException(e.getMessage(), e);
+        }
+        Duration release = conf.get(AgentStreamOptions.CONTEXT_TURN_RELEASE);
+        Duration longest =
+                settings.table().longestWait().plus(conf.get(AgentStreamOptions.LLM_TIMEOUT));
+        if (settings.table().limitsAny() && longest.compareTo(release) >= 0) {
+            throw new IllegalConfigurationException(
+                    "quota.max-wait (the longest: %s) plus llm.timeout must be less than"
+                            + " context.turn-release (%s), or a thread starts an agent's next turn"
+                            + " while its turn still waits for quota",
+                    settings.table().longestWait(), release);
+        }
+        return settings;
     }
 
     /**
@@ -195,7 +318,8 @@ public final class AgentStreamGraph {
             StreamExecutionEnvironment env,
             Configuration conf,
             DataStream<Envelope> envelopes,
-            BillingIo io) {
+            BillingIo io,
+            ErasureWiring erasure) {
         // Read the committed usage records back; event time is when each turn was built.
         DataStream<UsageRecord> usage =
                 env.fromSource(
@@ -208,26 +332,33 @@ public final class AgentStreamGraph {
 
         // Total them per tenant and minute; records later than the window go beside it.
         SingleOutputStreamOperator<WindowTotal> totals =
-                usage.keyBy(new TenantWindowKey(), Types.STRING)
-                        .process(
-                                new UsageTotalsFunction(
-                                        conf.get(AgentStreamOptions.BILLING_ALLOWED_LATENESS),
-                                        conf.get(AgentStreamOptions.BILLING_FLUSH_INTERVAL)))
-                        .uid(OperatorIds.USAGE_TOTALS)
-                        .name(OperatorIds.USAGE_TOTALS);
+                erasure.keyed(
+                        usage.keyBy(new TenantWindowKey(), Types.STRING),
+                        new UsageTotalsFunction(
+                                conf.get(AgentStreamOptions.BILLING_ALLOWED_LATENESS),
+                                conf.get(AgentStreamOptions.BILLING_FLUSH_INTERVAL)),
+                        OperatorIds.USAGE_TOTALS,
+                        TypeInformation.of(WindowTotal.class));
         totals.union(totals.getSideOutput(UsageTotalsFunction.LATE))
                 .sinkTo(io.totals())
                 .uid(OperatorIds.TOTALS_SINK)
                 .name(OperatorIds.TOTALS_SINK);
 
-        // Index threads: whose, when, how many turns and tokens.
-        usage.keyBy(new TenantThreadKey(), Types.STRING)
-                .process(new ThreadIndexFunction(conf.get(AgentStreamOptions.CONTEXT_TTL)))
-                .uid(OperatorIds.THREAD_INDEX)
-                .name(OperatorIds.THREAD_INDEX)
+        // Index threads: whose, when, how many turns and tokens; an erased tenant's leave.
+        erasure.keyed(
+                        usage.keyBy(new TenantThreadKey(), Types.STRING),
+                        new ThreadIndexFunction(conf.get(AgentStreamOptions.CONTEXT_TTL)),
+                        OperatorIds.THREAD_INDEX,
+                        TypeInformation.of(ThreadIndexEntry.class))
                 .sinkTo(io.threads())
                 .uid(OperatorIds.THREAD_INDEX_SINK)
                 .name(OperatorIds.THREAD_INDEX_SINK);
+
+        // Delete an erased tenant's items from the tables, once per command.
+        erasure.external(
+                OperatorIds.DYNAMODB_ERASURE,
+                io.eraser(),
+                conf.get(AgentStreamOptions.CONTROL_ERASURE_TIMEOUT));
 
         // Keep every decoded envelope of a thread at its bus coordinates, when asked to.
         if (io.transcripts() == null) {
@@ -248,13 +379,43 @@ public final class AgentStreamGraph {
         return Optional.of(transcript.getSideOutput(TranscriptFunction.DEAD_LETTERS));
     }
 
+    /**
+     * The control topic's signed commands; what is unsigned, forged, too old or unknown goes to
+     * {@code refused}, bound for the dead letters.
+     */
+    private static DataStream<EraseTenant> commands(
+            StreamExecutionEnvironment env,
+            Configuration conf,
+            ControlIo io,
+            List<DataStream<DeadLetter>> refused) {
+        SingleOutputStreamOperator<EraseTenant> commands =
+                env.fromSource(
+                                io.commands(),
+                                CommandWatermarks.<BusRecord>strategy(),
+                                OperatorIds.CONTROL_SOURCE)
+                        .uid(OperatorIds.CONTROL_SOURCE)
+                        .process(new ControlFunction(limits(conf), controlSettings(conf)))
+                        .uid(OperatorIds.CONTROL_DECODE)
+                        .name(OperatorIds.CONTROL_DECODE);
+        refused.add(commands.getSideOutput(ControlFunction.DEAD_LETTERS));
+        return commands;
+    }
+
+    /** Control settings from the options; the key itself is read by each task. */
+    public static ControlSettings controlSettings(Configuration conf) {
+        return new ControlSettings(
+                conf.get(AgentStreamOptions.CONTROL_KEY_FILE),
+                conf.get(AgentStreamOptions.CONTROL_KEY_ENV),
+                conf.get(AgentStreamOptions.CONTROL_MAX_AGE));
+    }
+
     /** Envelope limits from the options, shared by decode, context, emit and the bus sink. */
     public static EnvelopeLimits limits(Configuration conf) {
         return EnvelopeLimits.defaults()
                 .withMaxBytes((int) conf.get(AgentStreamOptions.ENVELOPE_MAX_SIZE).getBytes());
     }
 
-    static ContextSettings contextSettings(Configuration conf) {
+    public static ContextSettings contextSettings(Configuration conf) {
         return new ContextSettings(
                 conf.get(AgentStreamOptions.CONTEXT_TTL),
                 conf.get(AgentStreamOptions.CONTEXT_MAX_SLOTS),

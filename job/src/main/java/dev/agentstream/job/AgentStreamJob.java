@@ -53,6 +53,9 @@ public final class AgentStreamJob {
         Organism organism = loadOrganism(conf);
         // Fail here, with the reason, rather than in every task at start.
         AgentStreamGraph.registrySettings(conf).loadKey();
+        if (conf.get(AgentStreamOptions.CONTROL_ENABLED)) {
+            AgentStreamGraph.controlSettings(conf).loadKey();
+        }
         PriceTable.load(conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
         DynamoDbIo.createTablesIfAsked(conf);
         TenantSettings tenants = AgentStreamGraph.tenantSettings(conf);
@@ -62,7 +65,12 @@ public final class AgentStreamJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         String jobName = conf.get(PipelineOptions.NAME);
         AgentStreamGraph.build(
-                env, organism, conf, KafkaIo.from(conf, jobName), DynamoDbIo.from(conf));
+                env,
+                organism,
+                conf,
+                KafkaIo.from(conf, jobName),
+                DynamoDbIo.from(conf),
+                KafkaIo.control(conf, jobName));
         LOG.info("Starting {} for organism {}", jobName, organism.name());
         env.execute(jobName);
     }

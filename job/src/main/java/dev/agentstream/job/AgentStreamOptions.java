@@ -7,6 +7,8 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import dev.agentstream.udfs.billing.PriceTable;
+import dev.agentstream.udfs.control.ControlSettings;
+import dev.agentstream.udfs.quota.QuotaSettings;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.tenant.TenantSettings;
 import dev.agentstream.udfs.tenant.TenantSource;
@@ -158,6 +160,76 @@ public final class AgentStreamOptions {
                             "Agent turns one conversation (a root thread and every subthread its"
                                     + " calls open) may run; beyond, a turn is rejected with an"
                                     + " error to its sender.");
+
+    // ------------------------------------------------------------------ quota
+
+    public static final ConfigOption<Long> QUOTA_TOKENS_PER_MINUTE =
+            ConfigOptions.key("quota.tokens-per-minute")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "Tokens each tenant's turns may use per minute (prompt estimate plus"
+                                    + " completion limit until the usage record settles them);"
+                                    + " held over a sliding quota.window. 0 for no limit.");
+
+    public static final ConfigOption<Duration> QUOTA_WINDOW =
+            ConfigOptions.key("quota.window")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_WINDOW)
+                    .withDescription(
+                            "Span of the sliding window the rate is held over: in any window a"
+                                    + " tenant reserves at most tokens-per-minute times the"
+                                    + " window's share of a minute.");
+
+    public static final ConfigOption<Long> QUOTA_BUDGET_TOKENS =
+            ConfigOptions.key("quota.budget-tokens")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "Tokens each tenant's turns may use per quota.budget-period; 0 for no"
+                                    + " budget.");
+
+    public static final ConfigOption<Duration> QUOTA_BUDGET_PERIOD =
+            ConfigOptions.key("quota.budget-period")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_BUDGET_PERIOD)
+                    .withDescription(
+                            "Period of the budget, aligned to the epoch (a day is a UTC day).");
+
+    public static final ConfigOption<Duration> QUOTA_MAX_WAIT =
+            ConfigOptions.key("quota.max-wait")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_MAX_WAIT)
+                    .withDescription(
+                            "How long a turn over quota waits for room; then it is rejected with a"
+                                    + " <huh> to its sender. With llm.timeout, less than"
+                                    + " context.turn-release.");
+
+    public static final ConfigOption<Duration> QUOTA_RESERVATION_TTL =
+            ConfigOptions.key("quota.reservation-ttl")
+                    .durationType()
+                    .defaultValue(QuotaSettings.DEFAULT_RESERVATION_TTL)
+                    .withDescription(
+                            "How long a reservation waits for its usage record before it is"
+                                    + " dropped, charged at its estimate; at least quota.window"
+                                    + " and above llm.timeout plus a checkpoint interval.");
+
+    public static final ConfigOption<String> QUOTA_FILE =
+            ConfigOptions.key("quota.file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "YAML file of per-tenant limits (tenants: {name: {tokens-per-minute,"
+                                    + " budget-tokens, max-wait}}), read when the job is built;"
+                                    + " a field left out is the option's.");
+
+    public static final ConfigOption<String> QUOTA_GROUP_ID =
+            ConfigOptions.key("quota.group-id")
+                    .stringType()
+                    .defaultValue("agentstream-quota")
+                    .withDescription(
+                            "Consumer group of the quota's own usage source, which reads the"
+                                    + " usage topic back to settle reservations.");
 
     // ------------------------------------------------------------------ registry
 
@@ -461,6 +533,72 @@ public final class AgentStreamOptions {
                             "Time after an envelope reached the bus when its transcript item"
                                     + " expires (its ttl attribute).");
 
+    // ------------------------------------------------------------------ control
+
+    public static final ConfigOption<Boolean> CONTROL_ENABLED =
+            ConfigOptions.key("control.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Reads signed commands (erase a tenant) from control.topic, broadcasts"
+                                    + " them to every keyed stage and writes a receipt per command"
+                                    + " to control.receipts-topic; needs a control key.");
+
+    public static final ConfigOption<String> CONTROL_TOPIC =
+            ConfigOptions.key("control.topic")
+                    .stringType()
+                    .defaultValue("agentstream.control")
+                    .withDescription(
+                            "Topic of the control commands (XML envelopes), read read_committed"
+                                    + " from its latest offsets on a first start.");
+
+    public static final ConfigOption<String> CONTROL_GROUP_ID =
+            ConfigOptions.key("control.group-id")
+                    .stringType()
+                    .defaultValue("agentstream-control")
+                    .withDescription("Consumer group of the control source.");
+
+    public static final ConfigOption<String> CONTROL_RECEIPTS_TOPIC =
+            ConfigOptions.key("control.receipts-topic")
+                    .stringType()
+                    .defaultValue("agentstream.control.receipts")
+                    .withDescription(
+                            "Topic of the erasure receipts (JSON, keyed by tenant), written"
+                                    + " exactly once.");
+
+    public static final ConfigOption<String> CONTROL_KEY_FILE =
+            ConfigOptions.key("control.key-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "File holding the key that signs control commands (HMAC-SHA256, at"
+                                    + " least 32 bytes; not the registry key); read by each task."
+                                    + " Without it the key comes from control.key-env.");
+
+    public static final ConfigOption<String> CONTROL_KEY_ENV =
+            ConfigOptions.key("control.key-env")
+                    .stringType()
+                    .defaultValue(ControlSettings.DEFAULT_KEY_ENV)
+                    .withDescription(
+                            "Environment variable holding the control key when no key file is"
+                                    + " given.");
+
+    public static final ConfigOption<Duration> CONTROL_MAX_AGE =
+            ConfigOptions.key("control.max-age")
+                    .durationType()
+                    .defaultValue(ControlSettings.DEFAULT_MAX_AGE)
+                    .withDescription(
+                            "How long after it was signed a command may reach the control topic"
+                                    + " (the record's time); older ones are refused.");
+
+    public static final ConfigOption<Duration> CONTROL_ERASURE_TIMEOUT =
+            ConfigOptions.key("control.erasure-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How long deleting an erased tenant's DynamoDB items may take; past"
+                                    + " it the receipt names the deletion as incomplete.");
+
     // ------------------------------------------------------------------ delivery
 
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
@@ -528,6 +666,7 @@ public final class AgentStreamOptions {
                     "envelope.",
                     "context.",
                     "conversation.",
+                    "quota.",
                     "llm.",
                     "cache.",
                     "registry.",
@@ -536,7 +675,8 @@ public final class AgentStreamOptions {
                     "billing.",
                     "dynamodb.",
                     "transcripts.",
-                    "tracing.");
+                    "tracing.",
+                    "control.");
 
     private AgentStreamOptions() {}
 

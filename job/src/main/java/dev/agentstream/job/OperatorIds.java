@@ -25,6 +25,17 @@ public final class OperatorIds {
     public static final String TRANSCRIPT = "transcript";
     public static final String TRANSCRIPT_SINK = "transcript-sink";
 
+    // Quotas (always in the graph; without limits the stage lets every turn through).
+    public static final String QUOTA_USAGE_SOURCE = "quota-usage-source";
+    public static final String QUOTA = "quota";
+
+    // Control topic and tenant erasure (on with control.enabled).
+    public static final String CONTROL_SOURCE = "control-source";
+    public static final String CONTROL_DECODE = "control-decode";
+    public static final String ERASURE_RECEIPTS = "erasure-receipts";
+    public static final String RECEIPTS_SINK = "receipts-sink";
+    public static final String DYNAMODB_ERASURE = "dynamodb-erasure";
+
     /** Every uid, in graph order. */
     public static final String[] ALL = {
         BUS_SOURCE,
@@ -42,7 +53,14 @@ public final class OperatorIds {
         THREAD_INDEX,
         THREAD_INDEX_SINK,
         TRANSCRIPT,
-        TRANSCRIPT_SINK
+        TRANSCRIPT_SINK,
+        QUOTA_USAGE_SOURCE,
+        QUOTA,
+        CONTROL_SOURCE,
+        CONTROL_DECODE,
+        ERASURE_RECEIPTS,
+        RECEIPTS_SINK,
+        DYNAMODB_ERASURE
     };
 
     private OperatorIds() {}

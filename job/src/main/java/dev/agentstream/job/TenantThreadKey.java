@@ -2,6 +2,7 @@ package dev.agentstream.job;
 
 import org.apache.flink.api.java.functions.KeySelector;
 
+import dev.agentstream.udfs.billing.BillingKeys;
 import dev.agentstream.udfs.emit.UsageRecord;
 
 /** Keys usage records by tenant, then thread. */
@@ -11,6 +12,6 @@ final class TenantThreadKey implements KeySelector<UsageRecord, String> {
 
     @Override
     public String getKey(UsageRecord usage) {
-        return usage.tenant + "\n" + usage.thread;
+        return BillingKeys.of(usage.tenant, usage.thread);
     }
 }

@@ -2,6 +2,7 @@ package dev.agentstream.job;
 
 import org.apache.flink.api.java.functions.KeySelector;
 
+import dev.agentstream.udfs.billing.BillingKeys;
 import dev.agentstream.udfs.billing.UsageWindows;
 import dev.agentstream.udfs.emit.UsageRecord;
 
@@ -12,6 +13,6 @@ final class TenantWindowKey implements KeySelector<UsageRecord, String> {
 
     @Override
     public String getKey(UsageRecord usage) {
-        return usage.tenant + "\n" + UsageWindows.start(usage.timestamp);
+        return BillingKeys.of(usage.tenant, Long.toString(UsageWindows.start(usage.timestamp)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentstream.job;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -8,13 +9,20 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 
 import dev.agentstream.job.dynamodb.DynamoDbIo;
+import dev.agentstream.job.dynamodb.TenantItemsEraser;
 import dev.agentstream.job.kafka.KafkaIo;
+import dev.agentstream.udfs.llm.LlmCallFunction;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.organism.OrganismLoader;
+import dev.agentstream.udfs.quota.QuotaFunction;
+import dev.agentstream.udfs.quota.QuotaLimits;
 import dev.agentstream.udfs.trace.TracingSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +71,47 @@ class AgentStreamGraphTest {
                         "emit",
                         "bus-sink",
                         "usage-sink",
-                        "dead-letter-sink");
+                        "dead-letter-sink",
+                        "usage-source",
+                        "usage-totals",
+                        "totals-sink",
+                        "thread-index",
+                        "thread-index-sink",
+                        "transcript",
+                        "transcript-sink",
+                        "quota-usage-source",
+                        "quota");
+    }
+
+    @Test
+    void shouldRefuseAQuotaWaitLongerThanAThreadWaitsForItsTurn() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE, 10_000L);
+        conf.set(AgentStreamOptions.QUOTA_MAX_WAIT, Duration.ofMinutes(4));
+
+        assertThatThrownBy(() -> AgentStreamGraph.quotaSettings(conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("context.turn-release");
+
+        conf.set(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE, 0L);
+        assertThat(AgentStreamGraph.quotaSettings(conf).table().limitsAny()).isFalse();
+    }
+
+    @Test
+    void shouldReadPerTenantQuotasFromTheFileAndStopOnABadOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("quotas.yaml");
+        Files.writeString(file, "tenants:\n  acme:\n    tokens-per-minute: 6000\n");
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.QUOTA_FILE, file.toString());
+        conf.set(AgentStreamOptions.QUOTA_MAX_WAIT, Duration.ofSeconds(20));
+
+        assertThat(AgentStreamGraph.quotaSettings(conf).table().of("acme"))
+                .isEqualTo(new QuotaLimits(6_000, 0, Duration.ofSeconds(20)));
+
+        Files.writeString(file, "tenants:\n  acme:\n    tokens-per-hour: 6000\n");
+        assertThatThrownBy(() -> AgentStreamGraph.quotaSettings(conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("tokens-per-hour");
     }
 
     @Test
@@ -84,6 +132,7 @@ class AgentStreamGraphTest {
     @Test
     void shouldLeaveTheBillingStagesOutUnlessDynamoDbIsEnabled() {
         Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
         Organism organism = OrganismLoader.load(EXAMPLE);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
@@ -92,7 +141,68 @@ class AgentStreamGraphTest {
 
         assertThat(env.getStreamGraph().getStreamNodes())
                 .extracting(StreamNode::getTransformationUID)
-                .doesNotContain(OperatorIds.USAGE_SOURCE, OperatorIds.TOTALS_SINK);
+                .doesNotContain(OperatorIds.USAGE_SOURCE, OperatorIds.TOTALS_SINK)
+                // The quota stage is always there, limits or not.
+                .contains(OperatorIds.QUOTA, OperatorIds.QUOTA_USAGE_SOURCE);
+    }
+
+    @Test
+    void shouldKeepTheKeyedStagesUidsWhetherErasureIsOnOrOff() {
+        List<String> off = uids(false);
+        List<String> on = uids(true);
+
+        assertThat(off)
+                .contains(
+                        OperatorIds.THREAD_CONTEXT,
+                        OperatorIds.CONVERSATION_BUDGET,
+                        OperatorIds.LLM_CALL,
+                        OperatorIds.QUOTA,
+                        OperatorIds.USAGE_TOTALS,
+                        OperatorIds.THREAD_INDEX)
+                .doesNotContain(OperatorIds.CONTROL_SOURCE, OperatorIds.ERASURE_RECEIPTS);
+        assertThat(on).containsAll(off).contains(OperatorIds.ERASURE_RECEIPTS);
+    }
+
+    @Test
+    void shouldNameEveryErasurePartAfterItsStagesUid() {
+        // The receipt stage waits for parts under these names.
+        assertThat(LlmCallFunction.ERASURE_STAGE).isEqualTo(OperatorIds.LLM_CALL);
+        assertThat(TenantItemsEraser.STAGE).isEqualTo(OperatorIds.DYNAMODB_ERASURE);
+        assertThat(QuotaFunction.ERASURE_STAGE).isEqualTo(OperatorIds.QUOTA);
+    }
+
+    @Test
+    void shouldKeepTheErasableStagesKeyed() {
+        List<StreamNode> keyed =
+                streamGraph().getStreamNodes().stream()
+                        .filter(n -> OperatorIds.THREAD_CONTEXT.equals(n.getTransformationUID()))
+                        .toList();
+
+        assertThat(keyed).hasSize(1);
+        assertThat(keyed.get(0).getStatePartitioners()[0]).isNotNull();
+        assertThat(keyed.get(0).getStateKeySerializer()).isNotNull();
+    }
+
+    /** The uids of the graph with billing, and with or without the control topic. */
+    private static List<String> uids(boolean control) {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        // At least once: the graph is the same, and no broker is asked for its settings.
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
+        conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
+        conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        conf.set(AgentStreamOptions.CONTROL_ENABLED, control);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        AgentStreamGraph.build(
+                env,
+                OrganismLoader.load(EXAMPLE),
+                conf,
+                KafkaIo.from(conf, "agentstream"),
+                DynamoDbIo.from(conf),
+                KafkaIo.control(conf, "agentstream"));
+        return env.getStreamGraph().getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID)
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     @Test
@@ -168,12 +278,20 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.ORGANISM_PATH, EXAMPLE.toString());
         Organism organism = OrganismLoader.load(EXAMPLE);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        // Every stage, the billing ones too; nothing connects while the graph is built.
+        // Every stage, the billing ones too; nothing connects while the graph is built. At least
+        // once: the exactly-once check would wait for a broker that is not here (same graph).
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
         conf.set(AgentStreamOptions.DYNAMODB_ENABLED, true);
         conf.set(AgentStreamOptions.TRANSCRIPTS_ENABLED, true);
         conf.set(AgentStreamOptions.DYNAMODB_ENDPOINT, "http://127.0.0.1:1");
+        conf.set(AgentStreamOptions.CONTROL_ENABLED, true);
         AgentStreamGraph.build(
-                env, organism, conf, KafkaIo.from(conf, "agentstream"), DynamoDbIo.from(conf));
+                env,
+                organism,
+                conf,
+                KafkaIo.from(conf, "agentstream"),
+                DynamoDbIo.from(conf),
+                KafkaIo.control(conf, "agentstream"));
         return env.getStreamGraph();
     }
 }

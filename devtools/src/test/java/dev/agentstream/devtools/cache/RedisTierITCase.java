@@ -130,6 +130,45 @@ class RedisTierITCase {
         assertThat(simulator.requestCount() - before).isEqualTo(1);
     }
 
+    @Test
+    void shouldEraseEveryEntryOfOneTenantAndNoOtherWithScanAndUnlink() throws Exception {
+        CachingLlmClient cache = subtask(redis.uri());
+        get(cache, turn("tenant-a", "hello"));
+        get(cache, turn("tenant-ab", "hello"));
+        awaitStored("tenant-a");
+        awaitStored("tenant-ab");
+        try (RedisClient client = RedisClient.create(redis.uri());
+                StatefulRedisConnection<String, String> c = client.connect()) {
+            // More than one SCAN page of the tenant's entries.
+            for (int i = 0; i < 1_200; i++) {
+                c.sync().set(CacheSettings.REDIS_PREFIX + "tenant-a:filler-" + i, "{}");
+            }
+
+            CachingLlmClient.Erased erased =
+                    cache.eraseTenant("tenant-a", true).get(10, TimeUnit.SECONDS);
+
+            assertThat(erased.localEntries()).isEqualTo(1);
+            assertThat(erased.secondTierEntries()).isEqualTo(1_201);
+            assertThat(c.sync().keys(CacheSettings.REDIS_PREFIX + "*"))
+                    .singleElement()
+                    .satisfies(
+                            k ->
+                                    assertThat(k)
+                                            .startsWith(CacheSettings.REDIS_PREFIX + "tenant-ab:"));
+        }
+        assertThat(get(cache, turn("tenant-ab", "hello")).cacheHit()).isTrue();
+    }
+
+    @Test
+    void shouldSayWhenRedisIsAwayAtAnErasure() throws Exception {
+        CachingLlmClient noRedis = subtask("redis://127.0.0.1:" + closedPort() + "/0");
+
+        assertThat(noRedis.eraseTenant("tenant-a", true))
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat()
+                .withMessageContaining("not connected");
+    }
+
     private CachingLlmClient subtask(String uri) throws Exception {
         RedisTier tier = new RedisTier(uri, CacheSettings.REDIS_PREFIX, Duration.ofMillis(500));
         CachingLlmClient client =

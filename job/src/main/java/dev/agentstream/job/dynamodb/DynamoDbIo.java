@@ -47,7 +47,11 @@ public final class DynamoDbIo {
                                                 BillingTables.TENANT_THREAD,
                                                 BillingTables.SLOT)
                                         .build()
-                                : null));
+                                : null,
+                        new TenantItemsEraser(
+                                clients,
+                                tables,
+                                conf.get(AgentStreamOptions.TRANSCRIPTS_ENABLED))));
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A thread index entry as an item of the threads table, keyed by tenant and thread, with its TTL.
+ * A thread index entry as an item of the threads table, keyed by tenant and thread, with its TTL; a
+ * {@link ThreadIndexEntry#deleted} entry as the deletion of that item.
  */
 public final class ThreadIndexConverter
         implements ElementConverter<ThreadIndexEntry, DynamoDbWriteRequest> {
@@ -28,6 +29,9 @@ public final class ThreadIndexConverter
         Map<String, AttributeValue> item = new HashMap<>();
         Items.s(item, BillingTables.THREAD, e.thread);
         Items.s(item, BillingTables.TENANT, e.tenant);
+        if (e.deleted) {
+            return DynamoDbWriteRequest.delete(table, item);
+        }
         Items.n(item, "firstSeen", e.firstSeen);
         Items.n(item, "lastSeen", e.lastSeen);
         Items.n(item, "turns", e.turns);

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Builds the Kafka source of the bus and the three Kafka sinks from the job's options. */
 public final class KafkaIo {
@@ -27,6 +28,7 @@ public final class KafkaIo {
     static final String BUS = "bus";
     static final String USAGE = "usage";
     static final String DEAD_LETTERS = "dead-letters";
+    static final String RECEIPTS = "receipts";
 
     /** Kafka's producer default for {@code max.request.size}: 1 MiB. */
     private static final int KAFKA_DEFAULT_MAX_REQUEST = 1024 * 1024;
@@ -81,7 +83,8 @@ public final class KafkaIo {
                         prefix(jobName, USAGE),
                         new UsageRecordSerializer(conf.get(AgentStreamOptions.USAGE_TOPIC)),
                         KAFKA_DEFAULT_MAX_REQUEST),
-                deadLetterSink(conf, servers, guarantee, transactionTimeout, jobName));
+                deadLetterSink(conf, servers, guarantee, transactionTimeout, jobName),
+                quotaUsageSource(conf));
     }
 
     /**
@@ -126,6 +129,39 @@ public final class KafkaIo {
     }
 
     /**
+     * The control topic and the receipts sink, when {@code control.enabled}. Commands are read
+     * {@code read_committed}; a first start begins at the topic's end, so commands left from before
+     * the job existed are never carried out.
+     */
+    public static Optional<AgentStreamGraph.ControlIo> control(Configuration conf, String jobName) {
+        if (!conf.get(AgentStreamOptions.CONTROL_ENABLED)) {
+            return Optional.empty();
+        }
+        KafkaSource<BusRecord> commands =
+                KafkaSource.<BusRecord>builder()
+                        .setBootstrapServers(conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS))
+                        .setTopics(conf.get(AgentStreamOptions.CONTROL_TOPIC))
+                        .setGroupId(conf.get(AgentStreamOptions.CONTROL_GROUP_ID))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST))
+                        .setProperty("isolation.level", "read_committed")
+                        .setDeserializer(new BusRecordDeserializer())
+                        .build();
+        DeliveryGuarantee guarantee = conf.get(AgentStreamOptions.DELIVERY_GUARANTEE);
+        return Optional.of(
+                new AgentStreamGraph.ControlIo(
+                        commands,
+                        sink(
+                                conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS),
+                                guarantee,
+                                conf.get(AgentStreamOptions.TRANSACTION_TIMEOUT),
+                                prefix(jobName, RECEIPTS),
+                                new ErasureReceiptSerializer(
+                                        conf.get(AgentStreamOptions.CONTROL_RECEIPTS_TOPIC)),
+                                KAFKA_DEFAULT_MAX_REQUEST)));
+    }
+
+    /**
      * The usage topic read back, {@code read_committed}, for the billing stages: what a failure
      * aborted is never totalled.
      */
@@ -136,6 +172,22 @@ public final class KafkaIo {
                 .setGroupId(conf.get(AgentStreamOptions.USAGE_GROUP_ID))
                 .setStartingOffsets(
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new UsageRecordDeserializer())
+                .build();
+    }
+
+    /**
+     * The usage topic read back, {@code read_committed}, for the quota stage, in a consumer group
+     * of its own. A group with no committed offsets starts at the end: it has no reservations that
+     * older records could settle.
+     */
+    public static KafkaSource<UsageRecord> quotaUsageSource(Configuration conf) {
+        return KafkaSource.<UsageRecord>builder()
+                .setBootstrapServers(conf.get(AgentStreamOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(AgentStreamOptions.USAGE_TOPIC))
+                .setGroupId(conf.get(AgentStreamOptions.QUOTA_GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(new UsageRecordDeserializer())
                 .build();
@@ -152,7 +204,11 @@ public final class KafkaIo {
     /** The job must never read its own usage records or dead letters as envelopes. */
     private static void checkOutsideTheBus(TopicTemplate template, Configuration conf) {
         for (var option :
-                List.of(AgentStreamOptions.USAGE_TOPIC, AgentStreamOptions.DEAD_LETTER_TOPIC)) {
+                List.of(
+                        AgentStreamOptions.USAGE_TOPIC,
+                        AgentStreamOptions.DEAD_LETTER_TOPIC,
+                        AgentStreamOptions.CONTROL_TOPIC,
+                        AgentStreamOptions.CONTROL_RECEIPTS_TOPIC)) {
             if (template.subscription().matcher(conf.get(option)).matches()) {
                 throw new IllegalConfigurationException(
                         "%s %s matches bus.topic-template %s: the job would read it as envelopes",
@@ -184,7 +240,8 @@ public final class KafkaIo {
                 List.of(
                         prefix(jobName, BUS),
                         prefix(jobName, USAGE),
-                        prefix(jobName, DEAD_LETTERS)));
+                        prefix(jobName, DEAD_LETTERS),
+                        prefix(jobName, RECEIPTS)));
     }
 
     private static <T> KafkaSink<T> sink(

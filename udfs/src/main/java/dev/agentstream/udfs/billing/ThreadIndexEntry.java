@@ -21,7 +21,19 @@ public class ThreadIndexEntry {
     /** Expiry for DynamoDB's TTL: {@link #lastSeen} plus the context's TTL, epoch seconds. */
     public long ttl;
 
+    /** True for the deletion of the thread's item (its tenant was erased); then only keys count. */
+    public boolean deleted;
+
     public ThreadIndexEntry() {}
+
+    /** The deletion of the item of {@code thread} of {@code tenant}. */
+    public static ThreadIndexEntry deletion(String tenant, String thread) {
+        ThreadIndexEntry e = new ThreadIndexEntry();
+        e.tenant = tenant;
+        e.thread = thread;
+        e.deleted = true;
+        return e;
+    }
 
     ThreadIndexEntry copy() {
         ThreadIndexEntry e = new ThreadIndexEntry();
@@ -34,6 +46,7 @@ public class ThreadIndexEntry {
         e.outputTokens = outputTokens;
         e.totalTokens = totalTokens;
         e.ttl = ttl;
+        e.deleted = deleted;
         return e;
     }
 }

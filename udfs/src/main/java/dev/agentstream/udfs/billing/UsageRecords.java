@@ -64,7 +64,7 @@ public final class UsageRecords {
         u.status = result.status;
         u.latencyMs = result.latencyMs;
         u.resent = result.resent;
-        u.timestamp = turn.createdAt;
+        u.timestamp = turn.sentAt();
         price(u);
         return u;
     }

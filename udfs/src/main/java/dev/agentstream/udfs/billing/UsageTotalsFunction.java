@@ -3,6 +3,7 @@ package dev.agentstream.udfs.billing;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -14,6 +15,10 @@ import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.Preconditions;
 
 import dev.agentstream.udfs.emit.UsageRecord;
+import dev.agentstream.udfs.erasure.ErasureTally;
+import dev.agentstream.udfs.erasure.KeyedStates;
+import dev.agentstream.udfs.erasure.TenantErasable;
+import dev.agentstream.udfs.erasure.TenantStateEraser;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,9 +36,11 @@ import java.util.List;
  *
  * <p>State: {@code usage-window-records} (usage id → record: the window, a record seen twice
  * counted once) and {@code usage-window-mark} (records in the last emitted total, closed, flush
- * pending).
+ * pending). A tenant's erasure ({@link TenantErasable}) writes the totals its windows still owe,
+ * then clears both; the window's timers fire on empty state and do nothing.
  */
-public class UsageTotalsFunction extends KeyedProcessFunction<String, UsageRecord, WindowTotal> {
+public class UsageTotalsFunction extends KeyedProcessFunction<String, UsageRecord, WindowTotal>
+        implements TenantErasable<String, WindowTotal> {
 
     /** Records that came after their window was gone, each as a correction of its own. */
     public static final OutputTag<WindowTotal> LATE =
@@ -49,6 +56,7 @@ public class UsageTotalsFunction extends KeyedProcessFunction<String, UsageRecor
 
     private transient MapState<String, UsageRecord> records;
     private transient ValueState<WindowMark> mark;
+    private transient TenantStateEraser<String> eraser;
     private transient Counter late;
     private transient Counter updatedLate;
 
@@ -62,20 +70,60 @@ public class UsageTotalsFunction extends KeyedProcessFunction<String, UsageRecor
 
     @Override
     public void open(OpenContext openContext) {
-        records =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        RECORDS,
-                                        Types.STRING,
-                                        TypeInformation.of(UsageRecord.class)));
-        mark =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        MARK, TypeInformation.of(WindowMark.class)));
+        records = getRuntimeContext().getMapState(recordsDescriptor());
+        mark = getRuntimeContext().getState(markDescriptor());
+        eraser =
+                TenantStateEraser.<String>forKeys(BillingKeys::tenantOf)
+                        .keys("usage-windows", markDescriptor())
+                        .entries("usage-records", recordsDescriptor())
+                        .build(keyedStateDescriptors());
         late = getRuntimeContext().getMetricGroup().counter("usageLate");
         updatedLate = getRuntimeContext().getMetricGroup().counter("usageLateWithinLateness");
+    }
+
+    private static MapStateDescriptor<String, UsageRecord> recordsDescriptor() {
+        return new MapStateDescriptor<>(
+                RECORDS, Types.STRING, TypeInformation.of(UsageRecord.class));
+    }
+
+    private static ValueStateDescriptor<WindowMark> markDescriptor() {
+        return new ValueStateDescriptor<>(MARK, TypeInformation.of(WindowMark.class));
+    }
+
+    @Override
+    public String tenantOf(String key) {
+        return BillingKeys.tenantOf(key);
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
+        return List.of(recordsDescriptor(), markDescriptor());
+    }
+
+    /**
+     * Writes the total of each of the tenant's windows that changed since its last total (the
+     * totals are the tenant's bill, not its data), then drops the windows' usage records.
+     */
+    @Override
+    public ErasureTally eraseTenant(
+            String tenant, KeyedStates<String> states, Collector<WindowTotal> out)
+            throws Exception {
+        states.forEachKey(
+                markDescriptor(),
+                (key, window) -> {
+                    // The backend's current key is this key: the function's own states read it.
+                    WindowMark m = window.value();
+                    if (m == null || !tenant.equals(BillingKeys.tenantOf(key))) {
+                        return;
+                    }
+                    for (UsageRecord u : records.values()) {
+                        if (m.emitted != count()) {
+                            emit(u.tenant, UsageWindows.start(u.timestamp), m, out);
+                        }
+                        break;
+                    }
+                });
+        return eraser.erase(tenant, states);
     }
 
     @Override

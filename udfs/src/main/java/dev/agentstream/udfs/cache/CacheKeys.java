@@ -45,8 +45,16 @@ public final class CacheKeys {
             field(sha256, m.role);
             field(sha256, m.content);
         }
-        String tenant = turn.tenant == null || turn.tenant.isEmpty() ? "-" : turn.tenant;
-        return tenant + ":" + HexFormat.of().formatHex(sha256.digest());
+        return tenantPrefix(turn.tenant) + HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /**
+     * What every cache key of {@code tenant} starts with: its name ({@code -} for none) and a
+     * colon, which no tenant name holds. A Redis glob of it needs no escaping: tenant names hold
+     * none of {@code *?[]\}.
+     */
+    public static String tenantPrefix(String tenant) {
+        return (tenant == null || tenant.isEmpty() ? "-" : tenant) + ":";
     }
 
     /** Length-prefixed, so that no two different field sequences hash the same bytes. */

@@ -9,9 +9,12 @@ import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +46,9 @@ public final class CachingLlmClient implements LlmClient {
     private final Counts counts;
     private final AsyncCache<String, Entry> local;
 
+    /** Tenant prefix → how often its entries were erased, for loads that began before. */
+    private final Map<String, Long> erasures = new ConcurrentHashMap<>();
+
     public CachingLlmClient(
             LlmClient router, long maxEntries, SecondTier secondTier, Counts counts) {
         this(router, maxEntries, secondTier, counts, Ticker.systemTicker());
@@ -71,6 +77,7 @@ public final class CachingLlmClient implements LlmClient {
         if (turn.cacheKey == null || turn.cacheTtlMs <= 0) {
             return router.complete(turn);
         }
+        long generation = erasures.getOrDefault(CacheKeys.tenantPrefix(turn.tenant), 0L);
         boolean[] leader = {false};
         CompletableFuture<Entry> shared =
                 local.get(
@@ -78,7 +85,8 @@ public final class CachingLlmClient implements LlmClient {
                         (key, executor) -> {
                             leader[0] = true;
                             // Started outside the cache's own lock, on the cache's executor.
-                            return CompletableFuture.supplyAsync(() -> load(turn), executor)
+                            return CompletableFuture.supplyAsync(
+                                            () -> load(turn, generation), executor)
                                     .thenCompose(loading -> loading);
                         });
         boolean madeTheCall = leader[0];
@@ -102,8 +110,41 @@ public final class CachingLlmClient implements LlmClient {
                 });
     }
 
+    /** What one subtask's erasure of a tenant cleared from the cache. */
+    public record Erased(long localEntries, long secondTierEntries) {}
+
+    /**
+     * Drops every entry of {@code tenant} from this shard (answers being loaded included: their
+     * callers still get them, nobody else will), and, when {@code secondTierToo}, from the second
+     * tier (one subtask does it for all). A load that began before the erasure and ends after it
+     * does not store its answer in the second tier. Exact when called on the thread that calls
+     * {@link #complete} for cached turns, as the LLM-call stage does (its task thread).
+     *
+     * @return what was dropped; failed when the second tier could not be cleared
+     */
+    public CompletableFuture<Erased> eraseTenant(String tenant, boolean secondTierToo) {
+        String prefix = CacheKeys.tenantPrefix(tenant);
+        erasures.merge(prefix, 1L, Long::sum);
+        long local = 0;
+        for (Iterator<String> keys = this.local.asMap().keySet().iterator(); keys.hasNext(); ) {
+            if (keys.next().startsWith(prefix)) {
+                keys.remove();
+                local++;
+            }
+        }
+        long dropped = local;
+        if (!secondTierToo) {
+            return CompletableFuture.completedFuture(new Erased(dropped, 0));
+        }
+        return secondTier.deleteByPrefix(prefix).thenApply(n -> new Erased(dropped, n));
+    }
+
+    private boolean erasedSince(Turn turn, long generation) {
+        return erasures.getOrDefault(CacheKeys.tenantPrefix(turn.tenant), 0L) != generation;
+    }
+
     /** A local miss: the second tier, else the router; a good answer goes to the second tier. */
-    private CompletableFuture<Entry> load(Turn turn) {
+    private CompletableFuture<Entry> load(Turn turn, long generation) {
         long ttlNanos = TimeUnit.MILLISECONDS.toNanos(turn.cacheTtlMs);
         return secondTier
                 .get(turn.cacheKey)
@@ -117,7 +158,8 @@ public final class CachingLlmClient implements LlmClient {
                             return router.complete(turn)
                                     .thenApply(
                                             reply -> {
-                                                if (keepable(reply)) {
+                                                if (keepable(reply)
+                                                        && !erasedSince(turn, generation)) {
                                                     secondTier.put(
                                                             turn.cacheKey,
                                                             reply,

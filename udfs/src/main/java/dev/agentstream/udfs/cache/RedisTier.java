@@ -5,9 +5,12 @@ import dev.agentstream.udfs.llm.LlmReply;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -33,6 +36,9 @@ public final class RedisTier implements SecondTier {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long WARN_EVERY_MS = 60_000;
+
+    /** Keys one SCAN step looks at (its COUNT hint). */
+    private static final int SCAN_PAGE = 500;
 
     private final RedisClient client;
     private final String prefix;
@@ -109,6 +115,40 @@ public final class RedisTier implements SecondTier {
                             if (error != null) {
                                 warn("Redis tier store failed", error);
                             }
+                        });
+    }
+
+    /**
+     * Deletes the entries under {@code <prefix><keyPrefix>*}: SCAN with a MATCH, a page at a time
+     * (never KEYS, which blocks Redis), each page's keys UNLINKed (freed off Redis' main thread).
+     */
+    @Override
+    public CompletableFuture<Long> deleteByPrefix(String keyPrefix) {
+        StatefulRedisConnection<String, byte[]> c = connected();
+        if (c == null) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("the Redis tier is not connected"));
+        }
+        ScanArgs match = ScanArgs.Builder.matches(prefix + keyPrefix + "*").limit(SCAN_PAGE);
+        return deleteFrom(c.async(), ScanCursor.INITIAL, match, 0);
+    }
+
+    private CompletableFuture<Long> deleteFrom(
+            RedisAsyncCommands<String, byte[]> redis, ScanCursor cursor, ScanArgs match, long n) {
+        return redis.scan(cursor, match)
+                .toCompletableFuture()
+                .thenCompose(
+                        page -> {
+                            CompletableFuture<Long> unlinked =
+                                    page.getKeys().isEmpty()
+                                            ? CompletableFuture.completedFuture(0L)
+                                            : redis.unlink(page.getKeys().toArray(new String[0]))
+                                                    .toCompletableFuture();
+                            return unlinked.thenCompose(
+                                    deleted ->
+                                            page.isFinished()
+                                                    ? CompletableFuture.completedFuture(n + deleted)
+                                                    : deleteFrom(redis, page, match, n + deleted));
                         });
     }
 

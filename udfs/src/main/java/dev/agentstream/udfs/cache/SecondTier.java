@@ -24,6 +24,11 @@ public interface SecondTier extends AutoCloseable {
                 public void put(String key, LlmReply reply, Duration ttl) {}
 
                 @Override
+                public CompletableFuture<Long> deleteByPrefix(String keyPrefix) {
+                    return CompletableFuture.completedFuture(0L);
+                }
+
+                @Override
                 public void close() {}
             };
 
@@ -32,4 +37,12 @@ public interface SecondTier extends AutoCloseable {
 
     /** Stores {@code reply} for {@code ttl}, without waiting; a failure is only logged. */
     void put(String key, LlmReply reply, Duration ttl);
+
+    /**
+     * Deletes every entry whose cache key starts with {@code keyPrefix} (a tenant's, see {@code
+     * CacheKeys#tenantPrefix}), without blocking.
+     *
+     * @return how many entries it deleted; failed when the tier is away or a command failed
+     */
+    CompletableFuture<Long> deleteByPrefix(String keyPrefix);
 }

@@ -1,6 +1,7 @@
 package dev.agentstream.udfs.context;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -13,6 +14,10 @@ import dev.agentstream.udfs.envelope.DeadLetterReason;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.erasure.ErasureTally;
+import dev.agentstream.udfs.erasure.KeyedStates;
+import dev.agentstream.udfs.erasure.TenantErasable;
+import dev.agentstream.udfs.erasure.TenantStateEraser;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.registry.ForgedLinkException;
@@ -29,6 +34,7 @@ import dev.agentstream.udfs.turn.TurnBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -55,9 +61,12 @@ import java.util.Optional;
  * agents never wait.
  *
  * <p>State: see {@link ThreadState} (slots, a head, busy agents, waiting turns and a subthread's
- * registry link, all with the TTL); one processing-time timer per started turn.
+ * registry link, all with the TTL); one processing-time timer per started turn. A tenant's erasure
+ * ({@link TenantErasable}) clears all of it but the timers, which fire on empty state and do
+ * nothing.
  */
-public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope, Turn> {
+public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope, Turn>
+        implements TenantErasable<String, Turn> {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("context-dead-letters", TypeInformation.of(DeadLetter.class));
@@ -78,6 +87,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private final RegistrySettings registrySettings;
 
     private transient ThreadState state;
+    private transient TenantStateEraser<String> eraser;
     private transient Refusals refusals;
     private transient Addressing addressing;
     private transient Registry registry;
@@ -109,6 +119,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     @Override
     public void open(OpenContext openContext) {
         state = ThreadState.open(getRuntimeContext(), settings);
+        eraser = ThreadState.eraser(settings);
         refusals = new Refusals(new EnvelopeCodec(limits));
         addressing = new Addressing(organism);
         registry = new Registry(registrySettings, limits);
@@ -131,6 +142,22 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         answersReceived = metrics.counter("answersFromSubthreads");
         waitingEvicted = metrics.counter("waitingInputsEvicted");
         spans = ContextSpans.open(getRuntimeContext());
+    }
+
+    @Override
+    public ErasureTally eraseTenant(String tenant, KeyedStates<String> states, Collector<Turn> out)
+            throws Exception {
+        return eraser.erase(tenant, states);
+    }
+
+    @Override
+    public String tenantOf(String key) {
+        return TenantNames.tenantOf(key);
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
+        return ThreadState.descriptors(settings).all();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.agentstream.udfs.context;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -10,7 +11,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 import dev.agentstream.udfs.envelope.DeadLetterReason;
+import dev.agentstream.udfs.erasure.TenantStateEraser;
 import dev.agentstream.udfs.registry.RouteLink;
+import dev.agentstream.udfs.tenant.TenantNames;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,13 +33,13 @@ import java.util.function.Predicate;
  */
 final class ThreadState {
 
-    static final String SLOTS = "context-slots";
-    static final String HEAD = "context-head";
-    static final String BUSY = "turns-busy";
-    static final String BUSY_INPUT = "turns-busy-input";
-    static final String WAITING = "turns-waiting";
-    static final String LINK = "registry-link";
-    static final String ANSWERS = "registry-answers";
+    static final String SLOTS = ContextStateNames.SLOTS;
+    static final String HEAD = ContextStateNames.HEAD;
+    static final String BUSY = ContextStateNames.BUSY;
+    static final String BUSY_INPUT = ContextStateNames.BUSY_INPUT;
+    static final String WAITING = ContextStateNames.WAITING;
+    static final String LINK = ContextStateNames.LINK;
+    static final String ANSWERS = ContextStateNames.ANSWERS;
 
     private final MapState<Long, ContextSlot> slots;
     private final ValueState<ThreadHead> head;
@@ -81,42 +84,69 @@ final class ThreadState {
         this.maxTokens = settings.maxThreadTokens();
     }
 
-    static ThreadState open(RuntimeContext ctx, ContextSettings settings) {
+    /** The descriptors of the thread context's keyed state, each with the context's TTL. */
+    record Descriptors(
+            MapStateDescriptor<Long, ContextSlot> slots,
+            ValueStateDescriptor<ThreadHead> head,
+            MapStateDescriptor<String, Long> busy,
+            MapStateDescriptor<String, String> busyInputs,
+            MapStateDescriptor<Long, String> waiting,
+            ValueStateDescriptor<RouteLink> link,
+            MapStateDescriptor<String, Boolean> answers) {
+
+        List<StateDescriptor<?, ?>> all() {
+            return List.of(slots, head, busy, busyInputs, waiting, link, answers);
+        }
+    }
+
+    static Descriptors descriptors(ContextSettings settings) {
         StateTtlConfig ttl =
                 StateTtlConfig.newBuilder(settings.ttl())
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build();
-        MapStateDescriptor<Long, ContextSlot> slotsDesc =
-                new MapStateDescriptor<>(SLOTS, Types.LONG, TypeInformation.of(ContextSlot.class));
-        slotsDesc.enableTimeToLive(ttl);
-        ValueStateDescriptor<ThreadHead> headDesc =
-                new ValueStateDescriptor<>(HEAD, TypeInformation.of(ThreadHead.class));
-        headDesc.enableTimeToLive(ttl);
-        MapStateDescriptor<String, Long> busyDesc =
-                new MapStateDescriptor<>(BUSY, Types.STRING, Types.LONG);
-        busyDesc.enableTimeToLive(ttl);
-        MapStateDescriptor<String, String> busyInputDesc =
-                new MapStateDescriptor<>(BUSY_INPUT, Types.STRING, Types.STRING);
-        busyInputDesc.enableTimeToLive(ttl);
-        MapStateDescriptor<Long, String> waitingDesc =
-                new MapStateDescriptor<>(WAITING, Types.LONG, Types.STRING);
-        waitingDesc.enableTimeToLive(ttl);
-        ValueStateDescriptor<RouteLink> linkDesc =
-                new ValueStateDescriptor<>(LINK, TypeInformation.of(RouteLink.class));
-        linkDesc.enableTimeToLive(ttl);
-        MapStateDescriptor<String, Boolean> answersDesc =
-                new MapStateDescriptor<>(ANSWERS, Types.STRING, Types.BOOLEAN);
-        answersDesc.enableTimeToLive(ttl);
+        Descriptors d =
+                new Descriptors(
+                        new MapStateDescriptor<>(
+                                SLOTS, Types.LONG, TypeInformation.of(ContextSlot.class)),
+                        new ValueStateDescriptor<>(HEAD, TypeInformation.of(ThreadHead.class)),
+                        new MapStateDescriptor<>(BUSY, Types.STRING, Types.LONG),
+                        new MapStateDescriptor<>(BUSY_INPUT, Types.STRING, Types.STRING),
+                        new MapStateDescriptor<>(WAITING, Types.LONG, Types.STRING),
+                        new ValueStateDescriptor<>(LINK, TypeInformation.of(RouteLink.class)),
+                        new MapStateDescriptor<>(ANSWERS, Types.STRING, Types.BOOLEAN));
+        d.all().forEach(descriptor -> descriptor.enableTimeToLive(ttl));
+        return d;
+    }
+
+    static ThreadState open(RuntimeContext ctx, ContextSettings settings) {
+        Descriptors d = descriptors(settings);
         return new ThreadState(
-                ctx.getMapState(slotsDesc),
-                ctx.getState(headDesc),
-                ctx.getMapState(busyDesc),
-                ctx.getMapState(busyInputDesc),
-                ctx.getMapState(waitingDesc),
-                ctx.getState(linkDesc),
-                ctx.getMapState(answersDesc),
+                ctx.getMapState(d.slots()),
+                ctx.getState(d.head()),
+                ctx.getMapState(d.busy()),
+                ctx.getMapState(d.busyInputs()),
+                ctx.getMapState(d.waiting()),
+                ctx.getState(d.link()),
+                ctx.getMapState(d.answers()),
                 settings);
+    }
+
+    /**
+     * Clears a tenant's threads: counted as threads (the head every thread has), their envelopes,
+     * turns in flight and waiting, and registry entries (a subthread's link, answers taken).
+     */
+    static TenantStateEraser<String> eraser(ContextSettings settings) {
+        Descriptors d = descriptors(settings);
+        return TenantStateEraser.<String>forKeys(TenantNames::tenantOf)
+                .keys("thread-contexts", d.head())
+                .entries("context-slots", d.slots())
+                .entries("turns-in-flight", d.busy())
+                .clears(d.busyInputs())
+                .entries("turns-waiting", d.waiting())
+                .keys("registry-links", d.link())
+                .entries("registry-answers", d.answers())
+                .build(d.all());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.agentstream.udfs.conversation;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -12,10 +13,16 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.Preconditions;
 
+import dev.agentstream.udfs.erasure.ErasureTally;
+import dev.agentstream.udfs.erasure.KeyedStates;
+import dev.agentstream.udfs.erasure.TenantErasable;
+import dev.agentstream.udfs.erasure.TenantStateEraser;
 import dev.agentstream.udfs.llm.TurnResult;
+import dev.agentstream.udfs.tenant.TenantNames;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Keyed by a conversation's root thread: counts the turns of the whole conversation, its root
@@ -28,14 +35,17 @@ import java.time.Duration;
  * #REJECTED}), which the emit stage turns into a {@code <huh>} to the turn's sender and a usage
  * record with status {@code rejected}, so the conversation learns why it stopped.
  *
- * <p>State: one counter per conversation ({@code conversation-turns}), with the context's TTL.
+ * <p>State: one counter per conversation ({@code conversation-turns}), with the context's TTL;
+ * cleared for a tenant by its erasure ({@link TenantErasable}).
  */
-public class ConversationBudgetFunction extends KeyedProcessFunction<String, Turn, Turn> {
+public class ConversationBudgetFunction extends KeyedProcessFunction<String, Turn, Turn>
+        implements TenantErasable<String, Turn> {
 
     public static final OutputTag<TurnResult> REJECTED =
             new OutputTag<>("conversation-rejected", TypeInformation.of(TurnResult.class));
 
-    static final String TURNS = "conversation-turns";
+    /** Name of the per-conversation turn counter in keyed state: never change it. */
+    public static final String TURNS = "conversation-turns";
 
     private static final long serialVersionUID = 1L;
 
@@ -43,6 +53,7 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
     private final Duration ttl;
 
     private transient ValueState<Integer> turns;
+    private transient TenantStateEraser<String> eraser;
     private transient Counter admitted;
     private transient Counter rejected;
 
@@ -54,16 +65,41 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
 
     @Override
     public void open(OpenContext openContext) {
+        ValueStateDescriptor<Integer> desc = turnsDescriptor();
+        turns = getRuntimeContext().getState(desc);
+        eraser =
+                TenantStateEraser.<String>forKeys(TenantNames::tenantOf)
+                        .keys("conversation-budgets", desc)
+                        .build(keyedStateDescriptors());
+        var metrics = getRuntimeContext().getMetricGroup();
+        admitted = metrics.counter("conversationTurnsAdmitted");
+        rejected = metrics.counter("conversationTurnsRejected");
+    }
+
+    private ValueStateDescriptor<Integer> turnsDescriptor() {
         ValueStateDescriptor<Integer> desc = new ValueStateDescriptor<>(TURNS, Types.INT);
         desc.enableTimeToLive(
                 StateTtlConfig.newBuilder(ttl)
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build());
-        turns = getRuntimeContext().getState(desc);
-        var metrics = getRuntimeContext().getMetricGroup();
-        admitted = metrics.counter("conversationTurnsAdmitted");
-        rejected = metrics.counter("conversationTurnsRejected");
+        return desc;
+    }
+
+    @Override
+    public ErasureTally eraseTenant(String tenant, KeyedStates<String> states, Collector<Turn> out)
+            throws Exception {
+        return eraser.erase(tenant, states);
+    }
+
+    @Override
+    public String tenantOf(String key) {
+        return TenantNames.tenantOf(key);
+    }
+
+    @Override
+    public List<StateDescriptor<?, ?>> keyedStateDescriptors() {
+        return List.of(turnsDescriptor());
     }
 
     @Override

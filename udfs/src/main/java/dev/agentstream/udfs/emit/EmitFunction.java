@@ -18,6 +18,7 @@ import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeException;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.envelope.XmlChars;
+import dev.agentstream.udfs.erasure.ErasurePart;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Listener;
 import dev.agentstream.udfs.organism.Organism;
@@ -147,6 +148,15 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
 
     private void emit(TurnResult result, Context ctx, Collector<Envelope> out, StageSpan span) {
         Turn turn = result.turn;
+        if (turn != null && turn.erase != null) {
+            // The LLM-call stage's part of an erasure: no answer, no usage.
+            if (result.erased != null) {
+                ctx.output(ErasurePart.TAG, result.erased);
+            } else {
+                LOG.warn("An erase command's turn came back without its part: {}", result.error);
+            }
+            return;
+        }
         List<Envelope> envelopes;
         if (result.isOk()) {
             envelopes = answer(turn, XmlChars.strip(result.text), ctx);

@@ -86,8 +86,9 @@ public class UsageRecord {
     public boolean resent;
 
     /**
-     * Event time of the turn: when it was built ({@code Turn#createdAt}), epoch milliseconds. The
-     * per-minute totals are windowed on it.
+     * Event time of the turn: when the quota stage let it through to its call, or rejected it
+     * ({@code Turn#admittedAt}; when it was built for a turn that never reached that stage), epoch
+     * milliseconds. The per-minute totals are windowed on it.
      */
     public long timestamp;
 

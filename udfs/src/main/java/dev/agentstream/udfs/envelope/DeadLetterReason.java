@@ -87,6 +87,15 @@ public enum DeadLetterReason {
     /** Token mode: the token does not allow the envelope's {@code <from>}. */
     SENDER_NOT_ALLOWED,
 
+    /** Control topic: a command without exactly one signature in its meta. */
+    CONTROL_UNSIGNED,
+    /** Control topic: a command whose signature is not the control key's for this command. */
+    CONTROL_SIGNATURE,
+    /** Control topic: a command signed too long before (or after) it reached the topic. */
+    CONTROL_EXPIRED,
+    /** Control topic: a payload that is no command the job knows, or a malformed one. */
+    CONTROL_UNKNOWN,
+
     /**
      * The envelope was used, but its transcript item would be over DynamoDB's item limit: the
      * transcript keeps the entry without its payload.

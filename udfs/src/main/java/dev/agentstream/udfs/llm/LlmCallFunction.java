@@ -7,6 +7,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 import dev.agentstream.udfs.cache.CacheSettings;
 import dev.agentstream.udfs.cache.CachingLlmClient;
+import dev.agentstream.udfs.erasure.ErasurePart;
+import dev.agentstream.udfs.erasure.ErasureTally;
 import dev.agentstream.udfs.trace.CallSpans;
 import dev.agentstream.udfs.trace.StageSpan;
 import dev.agentstream.udfs.turn.Turn;
@@ -26,7 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs each turn's LLM call through Flink async I/O. Every turn yields exactly one {@link
  * TurnResult}, on every path: an answer, a provider failure, an exception thrown while starting the
  * call, or the operator's timeout. A provider error never fails the job. Turns of agents that cache
- * go through this subtask's shard of the response cache first ({@link CachingLlmClient}).
+ * go through this subtask's shard of the response cache first ({@link CachingLlmClient}). A turn
+ * that carries an erase command ({@link Turn#erase}) is no call: it clears the tenant from the
+ * cache and answers with this subtask's {@link ErasurePart}.
  */
 public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
 
@@ -36,10 +40,13 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     /** Answers one subtask keeps in its shard of the response cache unless told otherwise. */
     public static final long DEFAULT_CACHE_ENTRIES = 10_000;
 
+    /** The stage name of this stage's erasure parts. */
+    public static final String ERASURE_STAGE = "llm-call";
+
     private final LlmClientFactory clients;
     private final CacheSettings cache;
 
-    private transient LlmClient client;
+    private transient CachingLlmClient client;
     private transient ExecutorService submitter;
     private transient Map<ResultFuture<TurnResult>, Once> inFlight;
     private transient Counter calls;
@@ -109,14 +116,25 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         Once once = new Once(resultFuture, turn);
         once.span = spans.start(turn);
         inFlight.put(resultFuture, once);
+        if (turn.erase != null) {
+            erase(turn, once);
+            return;
+        }
         calls.inc();
-        // A turn built before this task attempt opened was in flight at the checkpoint the job
-        // restored: async I/O sends it again. The idempotency key lets the provider bill it once.
-        once.resent = turn.createdAt < openedAt;
+        // A turn let through before this task attempt opened was in flight at the checkpoint the
+        // job restored: async I/O sends it again. The idempotency key lets the provider bill it
+        // once. (A turn that waited for quota across the restore is sent for the first time.)
+        once.resent = turn.sentAt() < openedAt;
         if (once.resent) {
             resent.inc();
         }
         long start = System.nanoTime();
+        if (turn.cacheKey != null && turn.cacheTtlMs > 0) {
+            // A cache lookup never blocks (a miss builds its request on the cache's executor),
+            // and on the task thread it is ordered with the erasures of the cache.
+            start(turn, once, start);
+            return;
+        }
         try {
             // Started off the task thread: building a request may resolve a host name, which
             // blocks.
@@ -124,6 +142,48 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         } catch (RuntimeException e) {
             fail(once, turn, e, 0);
         }
+    }
+
+    /**
+     * An erase command, which each subtask gets once: this subtask's cache shard drops the tenant's
+     * entries at once, and subtask 0 clears the shared tier for all. Answers as the subtask's part.
+     */
+    private void erase(Turn turn, Once once) {
+        var task = getRuntimeContext().getTaskInfo();
+        boolean shared = task.getIndexOfThisSubtask() == 0;
+        client.eraseTenant(turn.erase.tenant, shared)
+                .whenComplete(
+                        (erased, error) -> {
+                            ErasureTally tally = new ErasureTally().kind("cache-entries");
+                            if (shared) {
+                                tally.kind("cache-shared-entries");
+                            }
+                            if (erased != null) {
+                                tally.add("cache-entries", erased.localEntries());
+                                tally.add("cache-shared-entries", erased.secondTierEntries());
+                            }
+                            ErasurePart part =
+                                    ErasurePart.of(
+                                            turn.erase,
+                                            ERASURE_STAGE,
+                                            task.getIndexOfThisSubtask(),
+                                            task.getNumberOfParallelSubtasks(),
+                                            tally);
+                            if (error != null) {
+                                Throwable cause =
+                                        error instanceof CompletionException
+                                                ? error.getCause()
+                                                : error;
+                                part.problem =
+                                        "shared cache tier not cleared: " + cause.getMessage();
+                            }
+                            LOG.info(
+                                    "Erased tenant {} from the response cache (command {}): {}",
+                                    turn.erase.tenant,
+                                    turn.erase.commandId,
+                                    tally);
+                            once.complete(TurnResult.erased(turn, part));
+                        });
     }
 
     /** Starts the call unless the turn already timed out while it waited to start. */
@@ -161,6 +221,12 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
     @Override
     public void timeout(Turn turn, ResultFuture<TurnResult> resultFuture) {
         Once once = inFlight.get(resultFuture);
+        if (turn.erase != null) {
+            if (once != null) {
+                once.complete(timedOutErasure(turn));
+            }
+            return;
+        }
         if (once == null || !once.complete(TurnResult.failed(turn, TurnResult.TIMED_OUT, -1))) {
             return; // the answer came first
         }
@@ -169,6 +235,19 @@ public class LlmCallFunction extends RichAsyncFunction<Turn, TurnResult> {
         if (once.call != null) {
             once.call.cancel(true);
         }
+    }
+
+    private TurnResult timedOutErasure(Turn turn) {
+        var task = getRuntimeContext().getTaskInfo();
+        ErasurePart part =
+                ErasurePart.of(
+                        turn.erase,
+                        ERASURE_STAGE,
+                        task.getIndexOfThisSubtask(),
+                        task.getNumberOfParallelSubtasks(),
+                        new ErasureTally());
+        part.problem = "the cache's erasure did not end within llm.timeout";
+        return TurnResult.erased(turn, part);
     }
 
     private TurnResult failure(Turn turn, Throwable error, long millis) {

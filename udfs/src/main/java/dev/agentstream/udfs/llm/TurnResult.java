@@ -1,5 +1,6 @@
 package dev.agentstream.udfs.llm;
 
+import dev.agentstream.udfs.erasure.ErasurePart;
 import dev.agentstream.udfs.turn.Turn;
 
 /** The outcome of one turn's LLM call: the answer and its usage, or why there is none. */
@@ -66,7 +67,19 @@ public class TurnResult {
      */
     public String traceparent = "";
 
+    /** For an erase command's turn ({@link Turn#erase}): what the subtask cleared. */
+    public ErasurePart erased;
+
     public TurnResult() {}
+
+    /** The outcome of an erase command's turn. */
+    public static TurnResult erased(Turn turn, ErasurePart part) {
+        TurnResult r = new TurnResult();
+        r.turn = turn;
+        r.status = OK;
+        r.erased = part;
+        return r;
+    }
 
     public static TurnResult ok(Turn turn, LlmReply reply, long latencyMs) {
         TurnResult r = new TurnResult();

@@ -13,6 +13,9 @@ public final class TokenCounter {
     /** Tokens a chat message costs beyond its content (role and separators). */
     public static final int PER_MESSAGE_OVERHEAD = 4;
 
+    /** Tokens a whole prompt costs beyond its messages (priming the reply). */
+    public static final int PER_PROMPT_OVERHEAD = 3;
+
     private final Encoding encoding;
 
     public TokenCounter() {
@@ -25,5 +28,16 @@ public final class TokenCounter {
 
     public int count(ChatMessage message) {
         return PER_MESSAGE_OVERHEAD + count(message.content);
+    }
+
+    /** The prompt tokens of a whole chat request made of {@code messages}, as OpenAI counts. */
+    public long promptTokens(ChatMessage[] messages) {
+        long tokens = PER_PROMPT_OVERHEAD;
+        if (messages != null) {
+            for (ChatMessage m : messages) {
+                tokens += m == null ? 0 : count(m);
+            }
+        }
+        return tokens;
     }
 }

@@ -1,5 +1,7 @@
 package dev.agentstream.udfs.turn;
 
+import dev.agentstream.udfs.erasure.EraseTenant;
+
 /**
  * One LLM call an agent must make: the prompt built from the thread's context, and what the emit
  * stage needs to address the answer.
@@ -38,6 +40,13 @@ public class Turn {
     /** Processing time at which the turn was built, epoch milliseconds. */
     public long createdAt;
 
+    /**
+     * Processing time at which the quota stage let the turn through to its call, or rejected it,
+     * epoch milliseconds; 0 before the quota stage. The usage record is timed by it: tokens are
+     * spent when the call is made, not when the turn was built (it may have waited for quota).
+     */
+    public long admittedAt;
+
     /** The tenant the thread belongs to: the input envelope's, set when the turn is built. */
     public String tenant = "";
 
@@ -56,7 +65,22 @@ public class Turn {
      */
     public String traceparent = "";
 
+    /**
+     * Not a call but an erase command for the LLM-call stage, broadcast to each of its subtasks: it
+     * clears the tenant's entries from the response cache. Null for every turn to call.
+     */
+    public EraseTenant erase;
+
     public Turn() {}
+
+    /** The erase command that each subtask of the LLM-call stage gets as a turn. */
+    public static Turn erasing(EraseTenant command) {
+        Turn t = new Turn();
+        t.tenant = command.tenant;
+        t.erase = command;
+        t.createdAt = System.currentTimeMillis();
+        return t;
+    }
 
     /** A copy of this turn asking for {@code otherModel}; the arrays are shared, never changed. */
     public Turn withModel(String otherModel) {
@@ -92,11 +116,18 @@ public class Turn {
         t.maxTokens = maxTokens;
         t.messages = messages;
         t.createdAt = createdAt;
+        t.admittedAt = admittedAt;
         t.tenant = tenant;
         t.cacheKey = cacheKey;
         t.cacheTtlMs = cacheTtlMs;
         t.traceparent = traceparent;
+        t.erase = erase;
         return t;
+    }
+
+    /** When the turn was let through to its call: {@link #admittedAt}, else when it was built. */
+    public long sentAt() {
+        return admittedAt > 0 ? admittedAt : createdAt;
     }
 
     @Override

@@ -171,6 +171,43 @@ class CachingLlmClientTest {
         assertThat(fromTier.promptTokens()).isZero();
     }
 
+    @Test
+    void shouldEraseOneTenantsEntriesFromBothTiers() throws Exception {
+        ScriptedProvider provider = ScriptedProvider.answering();
+        InMemoryTier tier = new InMemoryTier();
+        CachingLlmClient cache = cache(provider, tier);
+        get(cache.complete(cachedTurn("acme", "hello")));
+        get(cache.complete(cachedTurn("acme", "again")));
+        get(cache.complete(cachedTurn("bravo", "hello")));
+
+        CachingLlmClient.Erased erased = cache.eraseTenant("acme", true).get(5, TimeUnit.SECONDS);
+
+        assertThat(erased.localEntries()).isEqualTo(2);
+        assertThat(erased.secondTierEntries()).isEqualTo(2);
+        assertThat(tier.stored.keySet()).allSatisfy(k -> assertThat(k).startsWith("bravo:"));
+        assertThat(get(cache.complete(cachedTurn("bravo", "hello"))).cacheHit()).isTrue();
+        assertThat(get(cache.complete(cachedTurn("acme", "hello"))).cacheHit()).isFalse();
+    }
+
+    @Test
+    void shouldNotStoreAnAnswerLoadedAcrossTheErasure() throws Exception {
+        ScriptedProvider provider = ScriptedProvider.holding();
+        InMemoryTier tier = new InMemoryTier();
+        CachingLlmClient cache = cache(provider, tier);
+        CompletableFuture<LlmReply> inFlight = cache.complete(cachedTurn("acme", "hello"));
+        awaitCalls(provider, 1);
+
+        cache.eraseTenant("acme", false).get(5, TimeUnit.SECONDS);
+        provider.pending().get(0).complete(ScriptedProvider.reply("late", 50, 5));
+
+        assertThat(get(inFlight).text()).isEqualTo("late"); // its caller still gets it
+        assertThat(tier.stored).isEmpty();
+        CompletableFuture<LlmReply> next = cache.complete(cachedTurn("acme", "hello"));
+        awaitCalls(provider, 2); // not from the cache: a call of its own
+        provider.pending().get(1).complete(ScriptedProvider.reply("new", 50, 5));
+        assertThat(get(next).cacheHit()).isFalse();
+    }
+
     private CachingLlmClient cache(ScriptedProvider provider) {
         return cache(provider, SecondTier.NONE);
     }
@@ -231,6 +268,13 @@ class CachingLlmClientTest {
         @Override
         public void put(String key, LlmReply reply, Duration ttl) {
             stored.put(key, reply);
+        }
+
+        @Override
+        public CompletableFuture<Long> deleteByPrefix(String keyPrefix) {
+            long before = stored.size();
+            stored.keySet().removeIf(k -> k.startsWith(keyPrefix));
+            return CompletableFuture.completedFuture(before - stored.size());
         }
 
         @Override

@@ -1,0 +1,128 @@
+package dev.agentstream.devtools.state;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.SavepointReader;
+import org.apache.flink.state.api.runtime.SavepointLoader;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+import dev.agentstream.job.OperatorIds;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * Reads what a savepoint of the job holds of its tenants, with the State Processor API on a local
+ * batch environment: one job that reads the thread context, the conversation budgets and the turns
+ * in flight.
+ */
+public final class SavepointInspector {
+
+    private SavepointInspector() {}
+
+    public static SavepointContents read(Path savepoint) throws Exception {
+        return read(savepoint, 2);
+    }
+
+    public static SavepointContents read(Path savepoint, int parallelism) throws Exception {
+        SortedSet<String> operators = operatorsWithState(savepoint);
+        StreamExecutionEnvironment env = StateEnvironments.forReading(parallelism);
+        SavepointReader reader =
+                SavepointReader.read(env, location(savepoint), StateEnvironments.backend());
+        CloseableIterator<KeyState> threads = keys(reader, operators, Layouts.THREAD_CONTEXT);
+        CloseableIterator<KeyState> budgets = keys(reader, operators, Layouts.CONVERSATION_BUDGET);
+        CloseableIterator<InFlightTurn> inFlight =
+                operators.contains(OperatorIds.LLM_CALL)
+                        ? InFlightTurns.read(reader).collectAsync()
+                        : CloseableIterator.empty();
+        if (threads == null && budgets == null && !operators.contains(OperatorIds.LLM_CALL)) {
+            return new SavepointContents(operators, List.of(), List.of(), List.of());
+        }
+        JobClient job = env.executeAsync("agentstream-state read " + savepoint.getFileName());
+        try {
+            SavepointContents contents =
+                    new SavepointContents(
+                            operators, drain(threads), drain(budgets), drain(inFlight));
+            job.getJobExecutionResult().get();
+            return contents;
+        } finally {
+            closeAll(threads, budgets, inFlight);
+        }
+    }
+
+    /**
+     * The uids of the operators that hold state in the savepoint; an operator the job does not know
+     * shows as its operator id in hex.
+     */
+    public static SortedSet<String> operatorsWithState(Path savepoint) throws Exception {
+        CheckpointMetadata metadata = SavepointLoader.loadSavepointMetadata(location(savepoint));
+        Map<OperatorID, String> known = new HashMap<>();
+        for (String uid : OperatorIds.ALL) {
+            known.put(OperatorIdentifier.forUid(uid).getOperatorId(), uid);
+            String committer = Layouts.committerUid(uid);
+            known.put(OperatorIdentifier.forUid(committer).getOperatorId(), committer);
+        }
+        SortedSet<String> out = new TreeSet<>();
+        for (OperatorState operator : metadata.getOperatorStates()) {
+            if (operator.getStateSize() == 0 && operator.getCoordinatorState() == null) {
+                continue;
+            }
+            String uid =
+                    operator.getOperatorUid()
+                            .filter(u -> !u.isEmpty())
+                            .orElseGet(
+                                    () ->
+                                            known.getOrDefault(
+                                                    operator.getOperatorID(),
+                                                    operator.getOperatorID().toHexString()));
+            out.add(uid);
+        }
+        return out;
+    }
+
+    /** The savepoint directory as the State Processor API takes it. */
+    static String location(Path savepoint) {
+        return savepoint.toAbsolutePath().toUri().toString();
+    }
+
+    private static CloseableIterator<KeyState> keys(
+            SavepointReader reader, SortedSet<String> operators, KeyedLayout layout)
+            throws Exception {
+        if (!operators.contains(layout.uid())) {
+            return null;
+        }
+        return reader.readKeyedState(
+                        layout.id(),
+                        new KeyStateReader(layout),
+                        Types.STRING,
+                        TypeInformation.of(KeyState.class))
+                .collectAsync();
+    }
+
+    private static <T> List<T> drain(CloseableIterator<T> it) {
+        List<T> out = new ArrayList<>();
+        if (it != null) {
+            it.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    private static void closeAll(CloseableIterator<?>... iterators) throws Exception {
+        for (CloseableIterator<?> it : iterators) {
+            if (it != null) {
+                it.close();
+            }
+        }
+    }
+}
