@@ -109,7 +109,8 @@ public final class BenchCommand implements Callable<Integer> {
             fallbackValue = "true",
             description =
                     "Make the simulator's HTTP server set TCP_NODELAY (the JDK's does not by"
-                            + " default, which adds ~40 ms per exchange). Default: ${DEFAULT-VALUE}.")
+                            + " default, which adds ~40 ms per exchange). Default:"
+                            + " ${DEFAULT-VALUE}.")
     private boolean simulatorNoDelay;
 
     @Option(

@@ -634,9 +634,9 @@ public final class AgentStreamOptions {
                     .booleanType()
                     .defaultValue(false)
                     .withDescription(
-                            "Traces every envelope and turn with OpenTelemetry (a span per stage and"
-                                    + " LLM attempt), exported over OTLP gRPC; the trace context"
-                                    + " travels in a <traceparent> meta extension. See"
+                            "Traces every envelope and turn with OpenTelemetry (a span per stage"
+                                    + " and LLM attempt), exported over OTLP gRPC; the trace"
+                                    + " context travels in a <traceparent> meta extension. See"
                                     + " docs/tracing.md.");
 
     public static final ConfigOption<String> TRACING_OTLP_ENDPOINT =

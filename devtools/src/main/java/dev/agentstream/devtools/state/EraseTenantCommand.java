@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description =
                 "Writes a new savepoint that holds nothing of <tenant> (threads, registry links,"
-                        + " waiting and in-flight turns, conversation budgets) and everything else.")
+                        + " waiting and in-flight turns, conversation budgets) and everything"
+                        + " else.")
 final class EraseTenantCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "<savepoint>", description = "The savepoint directory.")

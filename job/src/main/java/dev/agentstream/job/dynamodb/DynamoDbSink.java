@@ -24,7 +24,7 @@ import java.util.Map;
  * <pre>{@code
  * DynamoDbSink<WindowTotal> sink =
  *         DynamoDbSink.builder(new TotalsConverter("totals"))
- *                 .clients(new DynamoDbClientSettings(endpoint, "us-east-1", Duration.ofSeconds(10)))
+ *                 .clients(new DynamoDbClientSettings(endpoint, "us-east-1", timeout))
  *                 .table("totals", "tenant", "window")
  *                 .build();
  * }</pre>

@@ -29,7 +29,8 @@ import java.util.Optional;
  *   <meta>
  *     <from>ops</from>
  *     <thread>6f1c2a9e-...</thread>
- *     <signature xmlns="https://agentstream.dev/ns/v1" issued="2026-01-01T12:00:00Z">...</signature>
+ *     <signature xmlns="https://agentstream.dev/ns/v1"
+ *         issued="2026-01-01T12:00:00Z">...</signature>
  *   </meta>
  *   <EraseTenant xmlns="https://agentstream.dev/ns/v1" tenant="acme"/>
  * </message>
