@@ -52,9 +52,13 @@ public final class Dynalite implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** {@code devtools/target/dynalite}, from the repository's root or from devtools. */
+    /**
+     * {@code devtools/target/dynalite} of the repository: the one {@code agentstream.home} names
+     * (the scripts under {@code bin/} set it), else the working folder's, from its root or from
+     * devtools.
+     */
     public static Path defaultInstallDir() {
-        Path devtools = Path.of("devtools");
+        Path devtools = Path.of(System.getProperty("agentstream.home", "."), "devtools");
         return Files.isDirectory(devtools.resolve("src"))
                 ? devtools.resolve("target").resolve("dynalite")
                 : Path.of("target", "dynalite");

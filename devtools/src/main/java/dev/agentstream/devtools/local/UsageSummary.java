@@ -35,7 +35,7 @@ final class UsageSummary {
 
     void print(PrintStream out) {
         String format = "  %-16s %-22s %6s %7s %9s %11s %9s%n";
-        out.printf(format, "agent", "model", "turns", "failed", "prompt", "completion", "total");
+        out.printf(format, "agent", "model", "turns", "not ok", "input", "output", "total");
         rows.forEach(
                 (key, row) -> {
                     String[] parts = key.split("\t", 2);
