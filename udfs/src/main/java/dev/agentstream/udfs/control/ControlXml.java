@@ -4,6 +4,7 @@ import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.OwnElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
 import org.codehaus.stax2.XMLOutputFactory2;
@@ -147,19 +148,7 @@ public final class ControlXml {
     }
 
     private String signatureXml(String issued, String sig) {
-        StringWriter text = new StringWriter();
-        try {
-            XMLStreamWriter w = outputFactory.createXMLStreamWriter(text);
-            w.writeStartElement("", SIGNATURE, NS);
-            w.writeDefaultNamespace(NS);
-            w.writeAttribute("issued", issued);
-            w.writeCharacters(sig);
-            w.writeEndElement();
-            w.close();
-        } catch (XMLStreamException e) {
-            throw new IllegalArgumentException("signature cannot be written", e);
-        }
-        return text.toString();
+        return OwnElements.text(outputFactory, SIGNATURE, "issued", issued, sig, "signature");
     }
 
     private static boolean isOurs(XMLStreamReader in, String localName) {

@@ -2,6 +2,7 @@ package dev.agentstream.udfs.registry;
 
 import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.OwnElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
 import org.codehaus.stax2.XMLOutputFactory2;
@@ -80,18 +81,7 @@ public final class LinkXml {
      * last envelope a turn writes on its own thread, which ends the turn there.
      */
     public String writeTurnEnd(String inputEnvelopeId) {
-        StringWriter text = new StringWriter();
-        try {
-            XMLStreamWriter w = outputFactory.createXMLStreamWriter(text);
-            w.writeStartElement("", TURN_END, NS);
-            w.writeDefaultNamespace(NS);
-            w.writeCharacters(inputEnvelopeId);
-            w.writeEndElement();
-            w.close();
-        } catch (XMLStreamException e) {
-            throw new IllegalArgumentException("turn end cannot be written", e);
-        }
-        return text.toString();
+        return OwnElements.text(outputFactory, TURN_END, null, null, inputEnvelopeId, "turn end");
     }
 
     /** The input id a {@code <turn-end>} among the meta extensions names, if there is one. */

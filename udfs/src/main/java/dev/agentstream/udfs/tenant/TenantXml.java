@@ -2,6 +2,7 @@ package dev.agentstream.udfs.tenant;
 
 import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.OwnElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
 import org.codehaus.stax2.XMLOutputFactory2;
@@ -9,10 +10,8 @@ import org.codehaus.stax2.XMLOutputFactory2;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-import javax.xml.stream.XMLStreamWriter;
 
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -94,35 +93,12 @@ public final class TenantXml {
 
     /** The stamp of {@code tenant} with its signature, as a self-contained meta extension. */
     public String writeStamp(String tenant, String sig) {
-        StringWriter text = new StringWriter();
-        try {
-            XMLStreamWriter w = outputFactory.createXMLStreamWriter(text);
-            w.writeStartElement("", STAMP, NS);
-            w.writeDefaultNamespace(NS);
-            w.writeAttribute("sig", sig);
-            w.writeCharacters(tenant);
-            w.writeEndElement();
-            w.close();
-        } catch (XMLStreamException e) {
-            throw new IllegalArgumentException("tenant stamp cannot be written", e);
-        }
-        return text.toString();
+        return OwnElements.text(outputFactory, STAMP, "sig", sig, tenant, "tenant stamp");
     }
 
     /** {@code <token xmlns="https://agentstream.dev/ns/v1">token</token>}, as a client sends it. */
     public String writeToken(String token) {
-        StringWriter text = new StringWriter();
-        try {
-            XMLStreamWriter w = outputFactory.createXMLStreamWriter(text);
-            w.writeStartElement("", TOKEN, NS);
-            w.writeDefaultNamespace(NS);
-            w.writeCharacters(token);
-            w.writeEndElement();
-            w.close();
-        } catch (XMLStreamException e) {
-            throw new IllegalArgumentException("token cannot be written", e);
-        }
-        return text.toString();
+        return OwnElements.text(outputFactory, TOKEN, null, null, token, "token");
     }
 
     private static boolean isOurs(XMLStreamReader in, String localName) {
