@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,6 +46,23 @@ class KustomizeEmulationTest {
                                 .path("job.autoscaler.vertex.max-parallelism")
                                 .asText())
                 .isEqualTo("48");
+    }
+
+    @Test
+    void shouldCarryTracingOffWithTheCollectorsEndpointShown() {
+        for (String layout : new String[] {"base", "overlays/production"}) {
+            List<String> args = new ArrayList<>();
+            Layouts.flinkDeployment(layout)
+                    .path("spec")
+                    .path("job")
+                    .path("args")
+                    .forEach(a -> args.add(a.asText()));
+
+            assertThat(JobOptions.value(args, "tracing.enabled")).as(layout).hasValue("false");
+            assertThat(JobOptions.value(args, "tracing.otlp-endpoint"))
+                    .as(layout)
+                    .hasValueSatisfying(e -> assertThat(e).startsWith("http://").endsWith(":4317"));
+        }
     }
 
     @Test

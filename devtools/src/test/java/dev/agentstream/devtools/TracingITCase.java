@@ -39,8 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tracing on the whole job (MiniCluster, RocksDB, a real Kafka broker, the simulator failing the
  * first attempt), with the SDK's in-memory exporter in place of OTLP: one turn is one trace from
- * the envelope's decode to the answer's emit, with two attempt spans; the answer carries the trace
- * on the bus, and its own decode, when the job reads it back, joins the trace.
+ * the envelope's decode to the answer's emit, through the conversation-budget and quota stages,
+ * with two attempt spans; the answer carries the trace on the bus, and its own decode, when the job
+ * reads it back, joins the trace.
  */
 class TracingITCase extends LocalServicesTestBase {
 
@@ -68,6 +69,8 @@ class TracingITCase extends LocalServicesTestBase {
         conf.set(AgentStreamOptions.DEAD_LETTER_TOPIC, "dead-trace-" + SUFFIX);
         conf.set(AgentStreamOptions.GROUP_ID, "job-" + BUS);
         conf.set(AgentStreamOptions.TRACING_ENABLED, true);
+        // A budget far above what the test uses: the quota stage reserves for every turn.
+        conf.set(AgentStreamOptions.QUOTA_BUDGET_TOKENS, 1_000_000L);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);
         env.enableCheckpointing(500);
@@ -97,10 +100,21 @@ class TracingITCase extends LocalServicesTestBase {
         SpanData root = only(trace, SpanAttributes.ENVELOPE);
         SpanData context =
                 firstUnder(trace, SpanAttributes.THREAD_CONTEXT, decodeUnder(trace, root));
+        SpanData budget = only(trace, SpanAttributes.CONVERSATION_BUDGET);
+        SpanData quota = only(trace, SpanAttributes.QUOTA);
         SpanData llm = only(trace, SpanAttributes.LLM_CALL);
         List<SpanData> attempts = named(trace, SpanAttributes.LLM_ATTEMPT);
         SpanData emit = only(trace, SpanAttributes.EMIT);
         assertThat(llm.getParentSpanId()).isEqualTo(context.getSpanId());
+        for (SpanData limit : List.of(budget, quota)) {
+            assertThat(limit.getParentSpanId()).as(limit.getName()).isEqualTo(context.getSpanId());
+            assertThat(limit.getAttributes().get(SpanAttributes.OUTCOME)).isEqualTo("admitted");
+            assertThat(limit.getEndEpochNanos()).isLessThanOrEqualTo(llm.getStartEpochNanos());
+        }
+        assertThat(budget.getAttributes().get(SpanAttributes.CONVERSATION_TURNS)).isEqualTo(1);
+        assertThat(quota.getAttributes().get(SpanAttributes.QUOTA_ESTIMATE)).isPositive();
+        assertThat(quota.getAttributes().get(SpanAttributes.QUOTA_WAITED)).isZero();
+        assertThat(quota.getEvents()).as("no wait").isEmpty();
         assertThat(attempts).hasSize(2).allMatch(a -> a.getParentSpanId().equals(llm.getSpanId()));
         assertThat(attempts)
                 .extracting(a -> a.getAttributes().get(SpanAttributes.ERROR_TYPE))
@@ -109,7 +123,7 @@ class TracingITCase extends LocalServicesTestBase {
         assertThat(named(trace, SpanAttributes.DECODE))
                 .as("the answer read back from the bus is decoded under the emit span")
                 .anyMatch(d -> d.getParentSpanId().equals(emit.getSpanId()));
-        for (SpanData span : List.of(llm, emit, attempts.get(0))) {
+        for (SpanData span : List.of(budget, quota, llm, emit, attempts.get(0))) {
             assertThat(span.getAttributes().get(SpanAttributes.TENANT)).isEqualTo("default");
             assertThat(span.getAttributes().get(SpanAttributes.AGENT)).isEqualTo("solver");
         }

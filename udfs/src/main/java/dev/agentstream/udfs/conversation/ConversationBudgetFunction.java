@@ -19,6 +19,9 @@ import dev.agentstream.udfs.erasure.TenantErasable;
 import dev.agentstream.udfs.erasure.TenantStateEraser;
 import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.tenant.TenantNames;
+import dev.agentstream.udfs.trace.SpanAttributes;
+import dev.agentstream.udfs.trace.StageSpan;
+import dev.agentstream.udfs.trace.TurnSpans;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.time.Duration;
@@ -36,7 +39,9 @@ import java.util.List;
  * record with status {@code rejected}, so the conversation learns why it stopped.
  *
  * <p>State: one counter per conversation ({@code conversation-turns}), with the context's TTL;
- * cleared for a tenant by its erasure ({@link TenantErasable}).
+ * cleared for a tenant by its erasure ({@link TenantErasable}). With tracing on, one {@code
+ * conversation-budget} span per turn, a child of its thread-context span: the conversation's root,
+ * its turn count with this turn, admitted or rejected.
  */
 public class ConversationBudgetFunction extends KeyedProcessFunction<String, Turn, Turn>
         implements TenantErasable<String, Turn> {
@@ -56,6 +61,7 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
     private transient TenantStateEraser<String> eraser;
     private transient Counter admitted;
     private transient Counter rejected;
+    private transient TurnSpans spans;
 
     public ConversationBudgetFunction(int maxTurns, Duration ttl) {
         Preconditions.checkArgument(maxTurns > 0, "maxTurns must be > 0: %s", maxTurns);
@@ -74,6 +80,15 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
         var metrics = getRuntimeContext().getMetricGroup();
         admitted = metrics.counter("conversationTurnsAdmitted");
         rejected = metrics.counter("conversationTurnsRejected");
+        spans = TurnSpans.open(getRuntimeContext(), SpanAttributes.CONVERSATION_BUDGET);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (spans != null) {
+            spans.close();
+        }
+        super.close();
     }
 
     private ValueStateDescriptor<Integer> turnsDescriptor() {
@@ -104,9 +119,19 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
 
     @Override
     public void processElement(Turn turn, Context ctx, Collector<Turn> out) throws Exception {
+        try (StageSpan span = spans.start(turn)) {
+            span.set(SpanAttributes.CONVERSATION_ROOT, turn.root);
+            count(turn, ctx, out, span);
+        }
+    }
+
+    private void count(Turn turn, Context ctx, Collector<Turn> out, StageSpan span)
+            throws Exception {
         Integer used = turns.value();
         int count = used == null ? 0 : used;
         if (count >= maxTurns) {
+            span.set(SpanAttributes.OUTCOME, SpanAttributes.REJECTED)
+                    .set(SpanAttributes.CONVERSATION_TURNS, (long) count);
             // Written again so that the count lives as long as the conversation keeps going.
             turns.update(count);
             rejected.inc();
@@ -121,6 +146,8 @@ public class ConversationBudgetFunction extends KeyedProcessFunction<String, Tur
         }
         turns.update(count + 1);
         admitted.inc();
+        span.set(SpanAttributes.OUTCOME, SpanAttributes.ADMITTED)
+                .set(SpanAttributes.CONVERSATION_TURNS, (long) count + 1);
         out.collect(turn);
     }
 }

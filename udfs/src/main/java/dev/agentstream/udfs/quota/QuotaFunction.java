@@ -16,12 +16,15 @@ import dev.agentstream.udfs.erasure.EraseTenant;
 import dev.agentstream.udfs.erasure.ErasurePart;
 import dev.agentstream.udfs.erasure.ErasureTally;
 import dev.agentstream.udfs.llm.TurnResult;
+import dev.agentstream.udfs.trace.QuotaSpans;
+import dev.agentstream.udfs.trace.QuotaSpans.Release;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -47,6 +50,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * ({@link QuotaKeys#erasing}), the one key that can hold the tenant's state: the stage clears that
  * key's state and timers, drops its waiting turns without a word for them, and sends one {@link
  * ErasurePart} (side output {@link ErasurePart#TAG}) for the whole stage.
+ *
+ * <p>With tracing on, every turn that leaves the stage gets a {@code quota} span from its arrival
+ * ({@link QuotaSpans}): a wait for room shows on it, made when the turn leaves, from state.
  */
 public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRecord, Turn> {
 
@@ -68,6 +74,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
     private transient Counter rejected;
     private transient Counter settled;
     private transient Counter expired;
+    private transient QuotaSpans spans;
 
     /** Turns waiting in this subtask, for the gauge; rebuilt from state as tenants are touched. */
     private transient volatile long waiting;
@@ -90,6 +97,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         expired = metrics.counter("quotaReservationsExpired");
         metrics.gauge("quotaWaiting", (Gauge<Long>) () -> waiting);
         epoch = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        spans = QuotaSpans.open(getRuntimeContext());
         QuotaLimits d = settings.table().defaults();
         LOG.info(
                 "Quotas: by default {} tokens per minute, a budget of {} tokens per {}, waits of"
@@ -112,7 +120,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         long now = ctx.timerService().currentProcessingTime();
         QuotaHead stored = state.head.value();
         if (stored == null && limits.unlimited()) {
-            admit(turn, now, out);
+            admit(turn, -1, now, now, Release.NONE, out);
             return;
         }
         QuotaHead h = stored == null ? new QuotaHead() : stored;
@@ -121,11 +129,11 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         long wake = Long.MAX_VALUE;
         if (h.waiting() == 0 && fitsNow(h, estimate, limits)) {
             reserve(h, turn, estimate, now, limits);
-            admit(turn, now, out);
+            admit(turn, estimate, now, now, Release.NONE, out);
         } else {
             long deadline = now + limits.maxWait().toMillis();
             state.waiting.put(h.waitNext++, new WaitingTurn(turn, estimate, now, deadline));
-            wake = drain(h, now, limits, ctx, out);
+            wake = drain(h, now, limits, Release.TURN, ctx, out);
         }
         finish(h, wake, tenant(ctx), ctx.timerService());
     }
@@ -142,7 +150,7 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         if (ledger.settle(h, usage.usageId, actualTokens(usage))) {
             settled.inc();
         }
-        long wake = drain(h, now, settings.table().of(tenant(ctx)), ctx, out);
+        long wake = drain(h, now, settings.table().of(tenant(ctx)), Release.USAGE, ctx, out);
         finish(h, wake, tenant(ctx), ctx.timerService());
     }
 
@@ -157,8 +165,16 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         h.cleanupAt = h.cleanupAt == timestamp ? 0 : h.cleanupAt;
         long now = Math.max(timestamp, ctx.timerService().currentProcessingTime());
         ledger.advance(h, now);
-        long wake = drain(h, now, settings.table().of(tenant(ctx)), ctx, out);
+        long wake = drain(h, now, settings.table().of(tenant(ctx)), Release.TIMER, ctx, out);
         finish(h, wake, tenant(ctx), ctx.timerService());
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (spans != null) {
+            spans.close();
+        }
+        super.close();
     }
 
     /** Every keyed state the stage registers, for a State Processor API reader. */
@@ -207,34 +223,39 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
      * Lets waiting turns go, first in first out, while there is room; rejects those past their wait
      * and those that can never fit.
      *
+     * @param cause what made the stage look at the queue again, for the spans of the turns that
+     *     leave it
      * @return when the first turn left could go, or must be rejected; {@link Long#MAX_VALUE} when
      *     none is left
      */
-    private long drain(QuotaHead h, long now, QuotaLimits limits, Context ctx, Collector<Turn> out)
+    private long drain(
+            QuotaHead h,
+            long now,
+            QuotaLimits limits,
+            Release cause,
+            Context ctx,
+            Collector<Turn> out)
             throws Exception {
         while (h.waiting() > 0) {
             WaitingTurn w = state.waiting.get(h.waitFirst);
             if (w != null) {
+                // A turn that leaves in the call it arrived in never waited.
+                Release release =
+                        w.arrivedAt == now && cause == Release.TURN ? Release.NONE : cause;
                 Ledger.Block never = limits.unlimited() ? null : ledger.never(w.estimate, limits);
                 Ledger.Block blocked =
                         never != null || limits.unlimited()
                                 ? null
                                 : ledger.blocked(h, w.estimate, limits);
                 if (never != null) {
-                    reject(
-                            w.turn,
-                            Reasons.never(tenant(ctx), w, never, limits, settings),
-                            now,
-                            ctx);
+                    String reason = Reasons.never(tenant(ctx), w, never, limits, settings);
+                    reject(w, never, reason, now, release, ctx);
                 } else if (blocked == null) {
                     reserve(h, w.turn, w.estimate, now, limits);
-                    admit(w.turn, now, out);
+                    admit(w.turn, w.estimate, w.arrivedAt, now, release, out);
                 } else if (now >= w.deadline) {
-                    reject(
-                            w.turn,
-                            Reasons.waited(tenant(ctx), w, blocked, limits, settings),
-                            now,
-                            ctx);
+                    String reason = Reasons.waited(tenant(ctx), w, blocked, limits, settings);
+                    reject(w, blocked, reason, now, release, ctx);
                 } else {
                     return Math.min(w.deadline, ledger.nextRoom(h, blocked));
                 }
@@ -308,16 +329,38 @@ public class QuotaFunction extends KeyedCoProcessFunction<String, Turn, UsageRec
         }
     }
 
-    private void admit(Turn turn, long now, Collector<Turn> out) {
+    /**
+     * Lets the turn through to its call.
+     *
+     * @param estimate its estimate, or -1 for a turn of a tenant without limits (not counted)
+     * @param arrivedAt when it came to the stage
+     */
+    private void admit(
+            Turn turn,
+            long estimate,
+            long arrivedAt,
+            long now,
+            Release release,
+            Collector<Turn> out) {
         turn.admittedAt = now;
         admitted.inc();
+        spans.left(turn, estimate, arrivedAt, now, release, null);
         out.collect(turn);
     }
 
-    private void reject(Turn turn, String reason, long now, Context ctx) {
+    private void reject(
+            WaitingTurn w,
+            Ledger.Block why,
+            String reason,
+            long now,
+            Release release,
+            Context ctx) {
+        Turn turn = w.turn;
         turn.admittedAt = now;
         rejected.inc();
         LOG.debug("Rejected a turn of {} on thread {}: over quota", turn.agent, turn.thread);
+        spans.left(
+                turn, w.estimate, w.arrivedAt, now, release, why.name().toLowerCase(Locale.ROOT));
         ctx.output(REJECTED, TurnResult.rejected(turn, reason));
     }
 

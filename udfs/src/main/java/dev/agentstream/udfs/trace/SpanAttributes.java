@@ -14,6 +14,7 @@ public final class SpanAttributes {
     public static final String ENVELOPE = "envelope";
     public static final String DECODE = "decode";
     public static final String THREAD_CONTEXT = "thread-context";
+    public static final String CONVERSATION_BUDGET = "conversation-budget";
     public static final String QUOTA = "quota";
     public static final String LLM_CALL = "llm-call";
     public static final String LLM_ATTEMPT = "llm-attempt";
@@ -50,6 +51,28 @@ public final class SpanAttributes {
     public static final AttributeKey<Long> ENVELOPES =
             AttributeKey.longKey("agentstream.emit.envelopes");
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
+    /** {@code admitted} or {@code rejected}: how a turn left a limiting stage. */
+    public static final AttributeKey<String> OUTCOME =
+            AttributeKey.stringKey("agentstream.outcome");
+
+    public static final AttributeKey<String> CONVERSATION_ROOT =
+            AttributeKey.stringKey("agentstream.conversation.root");
+    public static final AttributeKey<Long> CONVERSATION_TURNS =
+            AttributeKey.longKey("agentstream.conversation.turns");
+    public static final AttributeKey<Long> QUOTA_ESTIMATE =
+            AttributeKey.longKey("agentstream.quota.estimate_tokens");
+    public static final AttributeKey<Long> QUOTA_WAITED =
+            AttributeKey.longKey("agentstream.quota.waited_ms");
+    public static final AttributeKey<String> QUOTA_RELEASED_BY =
+            AttributeKey.stringKey("agentstream.quota.released_by");
+    public static final AttributeKey<String> QUOTA_LIMIT =
+            AttributeKey.stringKey("agentstream.quota.limit");
+
+    /** Outcomes of a turn in a limiting stage. */
+    public static final String ADMITTED = "admitted";
+
+    public static final String REJECTED = "rejected";
 
     private SpanAttributes() {}
 

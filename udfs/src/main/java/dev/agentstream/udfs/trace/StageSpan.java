@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -47,11 +48,25 @@ public final class StageSpan implements AutoCloseable {
         }
     }
 
+    /** Something that happened at {@code epochMillis} (e.g. a processing time held in state). */
+    public void event(String name, long epochMillis) {
+        if (span.isRecording()) {
+            span.addEvent(name, epochMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Marks the span failed, with a short class of the error (never a message). */
     public void fail(String errorType) {
         if (span.isRecording()) {
             span.setAttribute(SpanAttributes.ERROR_TYPE, errorType);
             span.setStatus(StatusCode.ERROR);
+        }
+    }
+
+    /** Ends the span at {@code epochMillis} unless it has ended already. */
+    public void closeAt(long epochMillis) {
+        if (ended.compareAndSet(false, true)) {
+            span.end(epochMillis, TimeUnit.MILLISECONDS);
         }
     }
 
