@@ -15,6 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentstream.devtools.control.EraseTenantCommand;
 import dev.agentstream.devtools.dynamodb.Dynalite;
+import dev.agentstream.devtools.state.SavepointContents;
+import dev.agentstream.devtools.state.SavepointInspector;
+import dev.agentstream.devtools.state.TenantEraser;
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamJob;
 import dev.agentstream.job.AgentStreamOptions;
@@ -50,6 +53,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -209,6 +213,7 @@ class TenantErasureITCase extends LocalServicesTestBase {
                         .noneMatch(k -> tenantOf(uid, k).equals(ERASED))
                         .anyMatch(k -> tenantOf(uid, k).equals(KEPT));
             }
+            assertOfflineErasure(Path.of(URI.create(savepoint)), conf);
         } finally {
             if (!stopped) {
                 job.cancel().get(30, TimeUnit.SECONDS);
@@ -217,6 +222,27 @@ class TenantErasureITCase extends LocalServicesTestBase {
     }
 
     // ------------------------------------------------------------------ the savepoint
+
+    /**
+     * The state tool erases the kept tenant offline from the same savepoint, a savepoint of the job
+     * with billing and the control topic on: every keyed stage, the billing ones among them, is
+     * left with no key, and no DynamoDB sink buffers a write for it.
+     */
+    private static void assertOfflineErasure(Path savepoint, Configuration conf) throws Exception {
+        Path offline = tmp.resolve("without-" + KEPT);
+        TenantEraser.Erased erased = TenantEraser.erase(savepoint, KEPT, offline);
+
+        assertThat(erased.threads()).isEqualTo(2 * THREADS);
+        assertThat(erased.conversations()).isEqualTo(THREADS);
+        assertThat(erased.quotas()).isOne();
+        assertThat(erased.usageWindows()).isPositive();
+        assertThat(erased.threadIndex()).isEqualTo(2 * THREADS);
+        assertThat(keyedStateKeys(offline.toUri().toString(), conf))
+                .allSatisfy((uid, keys) -> assertThat(keys).as("keys of %s", uid).isEmpty());
+        SavepointContents after = SavepointInspector.read(offline);
+        assertThat(after.tenants()).isEmpty();
+        assertThat(after.bufferedWrites()).isEmpty();
+    }
 
     /** Every key each keyed stage holds in the savepoint, read with the State Processor API. */
     private static Map<String, Set<String>> keyedStateKeys(String savepoint, Configuration conf)

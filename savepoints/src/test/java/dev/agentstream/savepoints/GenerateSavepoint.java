@@ -5,8 +5,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.util.EnvironmentInformation;
 
+import dev.agentstream.devtools.state.SavepointContents;
 import dev.agentstream.devtools.state.SavepointInspector;
 import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.udfs.envelope.Envelope;
@@ -32,8 +32,11 @@ import static dev.agentstream.savepoints.Script.BUDGET;
 import static dev.agentstream.savepoints.Script.CALLER;
 import static dev.agentstream.savepoints.Script.CONTEXT;
 import static dev.agentstream.savepoints.Script.GLOBEX;
+import static dev.agentstream.savepoints.Script.INITECH;
 import static dev.agentstream.savepoints.Script.OTHER_TENANT;
-import static dev.agentstream.savepoints.Script.SUBTHREAD;
+import static dev.agentstream.savepoints.Script.QUOTA_RESERVED;
+import static dev.agentstream.savepoints.Script.QUOTA_USED;
+import static dev.agentstream.savepoints.Script.QUOTA_WAITING;
 import static dev.agentstream.savepoints.Script.WAITING;
 import static dev.agentstream.savepoints.Script.thread;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,9 +49,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>It runs {@link Script} against the job: conversations of two tenants that leave context, a
  * registry link whose callee never answers, a turn whose LLM call is still in flight (the simulator
- * is made to take an hour) and a second input waiting for that busy agent; then it stops the job
- * with a canonical savepoint, checks with the state tool that the savepoint holds what the script
- * left, and writes the manifest.
+ * is made to take an hour) and a second input waiting for that busy agent; and for a third tenant
+ * with quota limits, a reservation settled by its usage, one whose call is in flight and a turn
+ * over the rate waiting for the quota's timer. Then it stops the job with a canonical savepoint,
+ * checks with the state tool that the savepoint holds what the script left, and writes the manifest
+ * ({@link ScriptManifest}).
  */
 class GenerateSavepoint extends ServicesTestBase {
 
@@ -63,12 +68,17 @@ class GenerateSavepoint extends ServicesTestBase {
                     2,
                     "savepoint-job");
 
+    static final List<String> TENANTS = List.of(ACME, GLOBEX, INITECH);
+
+    /** The consumer group of the quota's usage source: the option's default. */
+    static final String QUOTA_GROUP = AgentStreamOptions.QUOTA_GROUP_ID.defaultValue();
+
     @Test
     void generate() throws Exception {
         String release = System.getProperty("savepoint.release", "");
         assumeTrue(!release.isBlank(), "no -Dsavepoint.release: nothing to generate");
         Path dir = prepare(Releases.release(release));
-        createTopics(TOPICS, List.of(ACME, GLOBEX));
+        createTopics(TOPICS, TENANTS);
 
         JobClient job = ReleaseJob.start(configuration(dir), PARALLELISM);
         List<Envelope> outputs = runScript();
@@ -83,9 +93,16 @@ class GenerateSavepoint extends ServicesTestBase {
 
         Path target = dir.resolve(Releases.SAVEPOINT);
         copy(Path.of(URI.create(savepoint)), target);
-        Manifest manifest = manifest(release, subthread, bus.committed(TOPICS.groupId()));
+        SavepointContents contents = SavepointInspector.read(target);
+        Manifest manifest =
+                ScriptManifest.of(
+                        release,
+                        subthread,
+                        bus.committed(TOPICS.groupId()),
+                        bus.committed(QUOTA_GROUP),
+                        contents);
         // The savepoint holds what the script left, or the manifest would say what is not there.
-        SavepointExpectations.assertHolds(SavepointInspector.read(target), manifest);
+        SavepointExpectations.assertHolds(contents, manifest);
         manifest.write(dir);
     }
 
@@ -95,6 +112,14 @@ class GenerateSavepoint extends ServicesTestBase {
         extra.set(AgentStreamOptions.CONTEXT_TURN_RELEASE, Duration.ofDays(36500));
         // The call in flight outlives the savepoint.
         extra.set(AgentStreamOptions.LLM_TIMEOUT, Duration.ofMinutes(30));
+        // The turn over quota waits longer than the script takes: it waits in the savepoint.
+        extra.addAll(
+                ReleaseJob.quota(
+                        dir,
+                        Script.QUOTA_WINDOW,
+                        Script.QUOTA_BUDGET_PERIOD,
+                        AgentStreamOptions.QUOTA_RESERVATION_TTL.defaultValue(),
+                        Duration.ofHours(1)));
         // Every state in a file of its own, named relative to the savepoint: nothing inlined
         // in _metadata under the name of a path on this machine.
         extra.set(CheckpointingOptions.FS_SMALL_FILE_THRESHOLD, MemorySize.ZERO);
@@ -106,6 +131,7 @@ class GenerateSavepoint extends ServicesTestBase {
     private static List<Envelope> runScript() throws Exception {
         String acme = TOPICS.bus(ACME);
         String globex = TOPICS.bus(GLOBEX);
+        String initech = TOPICS.bus(INITECH);
         for (String draft : Script.CONTEXT_DRAFTS) {
             bus.send(acme, thread(CONTEXT), Envelopes.draft(thread(CONTEXT), draft));
         }
@@ -118,27 +144,44 @@ class GenerateSavepoint extends ServicesTestBase {
             bus.send(
                     acme, thread(BUDGET), Envelopes.draft(thread(BUDGET), Script.BUDGET_DRAFT + i));
         }
-        // writer: 2 + 1 + 4 answers; desk: its call and the record of it.
-        List<Envelope> outputs = fromAgents(acme, globex, 9);
+        bus.send(
+                initech,
+                thread(QUOTA_USED),
+                Envelopes.draft(thread(QUOTA_USED), Script.QUOTA_USED_DRAFT));
+        // writer: 2 + 1 + 4 + 1 answers; desk: its call and the record of it.
+        List<Envelope> outputs = fromAgents(10);
+        // The long draft's usage has settled its reservation: the next draft fits the window.
         settle();
 
         simulator.setLatency(Duration.ofHours(1));
         int before = simulator.requestCount();
         bus.send(globex, thread(WAITING), Envelopes.draft(thread(WAITING), Script.IN_FLIGHT_DRAFT));
+        bus.send(
+                initech,
+                thread(QUOTA_RESERVED),
+                Envelopes.draft(thread(QUOTA_RESERVED), Script.QUOTA_RESERVED_DRAFT));
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (simulator.requestCount() == before && System.nanoTime() < deadline) {
+        while (simulator.requestCount() < before + 2 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(simulator.requestCount()).as("the call in flight").isEqualTo(before + 1);
+        assertThat(simulator.requestCount()).as("the calls in flight").isEqualTo(before + 2);
         bus.send(globex, thread(WAITING), Envelopes.draft(thread(WAITING), Script.WAITING_DRAFT));
+        // Over initech's rate with the call in flight reserved: it waits for the quota's timer.
+        bus.send(
+                initech,
+                thread(QUOTA_WAITING),
+                Envelopes.draft(thread(QUOTA_WAITING), Script.QUOTA_WAITING_DRAFT));
         settle();
+        assertThat(simulator.requestCount())
+                .as("no call for the waiting turns")
+                .isEqualTo(before + 2);
         return outputs;
     }
 
-    private static List<Envelope> fromAgents(String acme, String globex, int count) {
+    private static List<Envelope> fromAgents(int count) {
         List<Envelope> out = new ArrayList<>();
         bus.readUntil(
-                List.of(acme, globex),
+                busTopics(),
                 records -> {
                     out.clear();
                     records.stream()
@@ -152,18 +195,25 @@ class GenerateSavepoint extends ServicesTestBase {
         return out;
     }
 
+    private static List<String> busTopics() {
+        return TENANTS.stream().map(TOPICS::bus).toList();
+    }
+
     /**
-     * Waits until a completed checkpoint covers every record on the bus (the source commits its
-     * offsets when a checkpoint completes, and a checkpoint's barrier follows every record before
-     * it through the whole graph), and nothing new came for two checkpoints.
+     * Waits until a completed checkpoint covers every record on the bus and on the usage topic (a
+     * source commits its offsets when a checkpoint completes, and a checkpoint's barrier follows
+     * every record before it through the whole graph, the quota stage's settlements included), and
+     * nothing new came for two checkpoints.
      */
     private static void settle() throws Exception {
-        List<String> topics = List.of(TOPICS.bus(ACME), TOPICS.bus(GLOBEX));
         long deadline = System.nanoTime() + WAIT.toNanos();
         Map<String, Map<Integer, Long>> last = Map.of();
         while (System.nanoTime() < deadline) {
-            Map<String, Map<Integer, Long>> ends = recordEnds(topics);
-            Map<String, Map<Integer, Long>> committed = bus.committed(TOPICS.groupId());
+            Map<String, Map<Integer, Long>> ends = recordEnds(busTopics());
+            ends.putAll(recordEnds(List.of(TOPICS.usage())));
+            Map<String, Map<Integer, Long>> committed =
+                    new TreeMap<>(bus.committed(TOPICS.groupId()));
+            committed.putAll(bus.committed(QUOTA_GROUP));
             if (covers(committed, ends) && committed.equals(last)) {
                 return;
             }
@@ -207,58 +257,12 @@ class GenerateSavepoint extends ServicesTestBase {
                 .orElseThrow(() -> new AssertionError("the desk made no call"));
     }
 
-    private static Manifest manifest(
-            String release, String subthread, Map<String, Map<Integer, Long>> offsets) {
-        List<String> context = List.of("Rembrandt", "Vermeer");
-        return new Manifest(
-                release,
-                EnvironmentInformation.getVersion(),
-                PARALLELISM,
-                720,
-                TOPICS,
-                offsets,
-                List.of(
-                        new Manifest.ThreadEntry(ACME, thread(CONTEXT), CONTEXT, 4, 2, context),
-                        new Manifest.ThreadEntry(
-                                GLOBEX,
-                                thread(OTHER_TENANT),
-                                OTHER_TENANT,
-                                2,
-                                1,
-                                List.of("Hokusai")),
-                        new Manifest.ThreadEntry(
-                                ACME, thread(CALLER), CALLER, 2, 1, List.of("Kilimanjaro")),
-                        new Manifest.ThreadEntry(
-                                ACME, subthread, SUBTHREAD, 1, 0, List.of("Kilimanjaro")),
-                        new Manifest.ThreadEntry(
-                                ACME,
-                                thread(BUDGET),
-                                BUDGET,
-                                2 * Script.BUDGET_TURNS,
-                                Script.BUDGET_TURNS,
-                                List.of("Tolstoy")),
-                        new Manifest.ThreadEntry(
-                                GLOBEX, thread(WAITING), WAITING, 2, 1, List.of("Cassatt"))),
-                List.of(new Manifest.Link(ACME, subthread, thread(CALLER), "desk", "lookup")),
-                List.of(
-                        new Manifest.Waiting(
-                                GLOBEX, thread(WAITING), "writer", 1, List.of("Kahlo"))),
-                List.of(new Manifest.InFlight(GLOBEX, thread(WAITING), "writer")),
-                List.of(
-                        new Manifest.Conversation(ACME, thread(CONTEXT), 2),
-                        new Manifest.Conversation(GLOBEX, thread(OTHER_TENANT), 1),
-                        new Manifest.Conversation(ACME, thread(CALLER), 1),
-                        new Manifest.Conversation(ACME, thread(BUDGET), Script.BUDGET_TURNS),
-                        new Manifest.Conversation(GLOBEX, thread(WAITING), 1)),
-                null);
-    }
-
     /**
      * The release folder, with the organism and registry key of the newest release if it has none.
      */
     private static Path prepare(Path dir) throws IOException {
         Files.createDirectories(dir);
-        for (String file : List.of(Releases.ORGANISM, Releases.REGISTRY_KEY)) {
+        for (String file : List.of(Releases.ORGANISM, Releases.REGISTRY_KEY, Releases.QUOTA)) {
             if (!Files.exists(dir.resolve(file))) {
                 Optional<Path> newest =
                         Releases.all().stream()

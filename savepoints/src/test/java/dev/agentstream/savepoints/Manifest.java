@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a committed savepoint holds, written beside it by {@link GenerateSavepoint} and read by the
@@ -115,12 +116,68 @@ record Manifest(
      */
     record Conversation(String tenant, String root, int turns) {}
 
+    /** The name of the quota stage's entry in {@link #extensions}, from v0.2. */
+    static final String QUOTA = "quota";
+
+    /**
+     * What the quota stage holds ({@code extensions.quota}, from v0.2), and the options the job
+     * that took the savepoint ran with beside the release folder's {@code quota.yaml}.
+     *
+     * @param window {@code quota.window}, e.g. {@code 10 min}
+     * @param budgetPeriod {@code quota.budget-period}
+     * @param reservationTtl {@code quota.reservation-ttl}
+     * @param usageOffsets per partition of the usage topic: the offset the quota's usage source had
+     *     reached; a restore against a new broker pads the topic to it, like the bus
+     * @param tenants every tenant with quota state
+     */
+    record Quota(
+            String window,
+            String budgetPeriod,
+            String reservationTtl,
+            Map<String, Map<Integer, Long>> usageOffsets,
+            List<QuotaTenant> tenants) {}
+
+    /**
+     * @param tenant the tenant
+     * @param reservations reservations kept
+     * @param unsettled those awaiting their usage record (their call was in flight)
+     * @param waitingThreads the thread of each turn waiting for room, first in first out
+     * @param waitingWords words of the waiting turns' prompts
+     * @param windowTokens tokens the window holds
+     * @param budgetUsed tokens charged to the budget period
+     */
+    record QuotaTenant(
+            String tenant,
+            int reservations,
+            int unsettled,
+            List<String> waitingThreads,
+            List<String> waitingWords,
+            long windowTokens,
+            long budgetUsed) {}
+
     static Manifest read(Path releaseDir) throws IOException {
         return JSON.readValue(releaseDir.resolve(FILE).toFile(), Manifest.class);
     }
 
     void write(Path releaseDir) throws IOException {
         JSON.writeValue(releaseDir.resolve(FILE).toFile(), this);
+    }
+
+    /** The quota extension, in a release that has one. */
+    Optional<Quota> quota() {
+        return extensions == null || !extensions.containsKey(QUOTA)
+                ? Optional.empty()
+                : Optional.of(extensionOf(extensions.get(QUOTA), Quota.class));
+    }
+
+    /** An entry of {@link #extensions} as the record it was written from. */
+    static <T> T extensionOf(Object entry, Class<T> type) {
+        return JSON.convertValue(entry, type);
+    }
+
+    /** {@code value} as an entry of {@link #extensions}, the form a read gives it. */
+    static Object extension(Object value) {
+        return JSON.convertValue(value, Object.class);
     }
 
     ThreadEntry thread(String role) {

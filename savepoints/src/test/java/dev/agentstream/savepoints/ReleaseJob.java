@@ -54,6 +54,26 @@ final class ReleaseJob {
         return AgentStreamJob.withDefaults(conf);
     }
 
+    /**
+     * The quota options of a release with a {@code quota.yaml}: its limits per tenant, and the
+     * window, budget period and reservation TTL its savepoint was taken with. How long a turn over
+     * quota waits is for each caller to say: a limit, not state.
+     */
+    static Configuration quota(
+            Path release,
+            Duration window,
+            Duration budgetPeriod,
+            Duration reservationTtl,
+            Duration maxWait) {
+        Configuration conf = new Configuration();
+        conf.set(AgentStreamOptions.QUOTA_FILE, release.resolve(Releases.QUOTA).toString());
+        conf.set(AgentStreamOptions.QUOTA_WINDOW, window);
+        conf.set(AgentStreamOptions.QUOTA_BUDGET_PERIOD, budgetPeriod);
+        conf.set(AgentStreamOptions.QUOTA_RESERVATION_TTL, reservationTtl);
+        conf.set(AgentStreamOptions.QUOTA_MAX_WAIT, maxWait);
+        return conf;
+    }
+
     static JobClient start(Configuration conf, int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);

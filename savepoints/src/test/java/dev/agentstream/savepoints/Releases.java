@@ -17,6 +17,9 @@ final class Releases {
     static final String ORGANISM = "organism.yaml";
     static final String REGISTRY_KEY = "registry.key";
 
+    /** The per-tenant quota limits of the job that took the savepoint, from v0.2. */
+    static final String QUOTA = "quota.yaml";
+
     private Releases() {}
 
     /** This module's folder: the working directory of its tests, or the one Maven names. */

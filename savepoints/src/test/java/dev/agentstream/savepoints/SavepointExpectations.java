@@ -20,14 +20,15 @@ final class SavepointExpectations {
 
     /**
      * Checks of what later releases add to the manifest, by the name of their {@link
-     * Manifest#extensions} entry; a manifest naming one that is not here fails. The release that
-     * adds the quota stage registers {@code quota} here (see docs/savepoints.md).
+     * Manifest#extensions} entry; a manifest naming one that is not here fails (see
+     * docs/savepoints.md).
      */
     interface ExtensionCheck {
         void assertHolds(SavepointContents contents, Object expected);
     }
 
-    static final Map<String, ExtensionCheck> EXTENSIONS = Map.of();
+    static final Map<String, ExtensionCheck> EXTENSIONS =
+            Map.of(Manifest.QUOTA, new QuotaExpectations());
 
     private SavepointExpectations() {}
 
@@ -87,6 +88,9 @@ final class SavepointExpectations {
         manifest.conversations()
                 .forEach(c -> conversations.put(TenantNames.key(c.tenant(), c.root()), c.turns()));
         assertThat(contents.conversationTurns()).isEqualTo(conversations);
+        if (manifest.quota().isEmpty()) {
+            assertThat(contents.quotaKeys()).as("quota state of a release without").isEmpty();
+        }
         if (manifest.extensions() != null) {
             manifest.extensions()
                     .forEach(

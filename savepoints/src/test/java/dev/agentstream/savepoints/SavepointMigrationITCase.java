@@ -4,6 +4,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.util.TimeUtils;
 
 import dev.agentstream.devtools.sim.RecordedRequest;
 import dev.agentstream.devtools.state.SavepointInspector;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static dev.agentstream.savepoints.Script.ACME;
@@ -25,7 +27,10 @@ import static dev.agentstream.savepoints.Script.BUDGET;
 import static dev.agentstream.savepoints.Script.CALLER;
 import static dev.agentstream.savepoints.Script.CONTEXT;
 import static dev.agentstream.savepoints.Script.GLOBEX;
+import static dev.agentstream.savepoints.Script.INITECH;
 import static dev.agentstream.savepoints.Script.OTHER_TENANT;
+import static dev.agentstream.savepoints.Script.QUOTA_RESERVED;
+import static dev.agentstream.savepoints.Script.QUOTA_WAITING;
 import static dev.agentstream.savepoints.Script.SUBTHREAD;
 import static dev.agentstream.savepoints.Script.WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +50,14 @@ class SavepointMigrationITCase extends ServicesTestBase {
 
     private static final String LOOKUP_ANSWER = "Kibo summit stands 5895 metres high";
     private static final String OVER_BUDGET = Script.BUDGET_DRAFT + (Script.BUDGET_TURNS + 1);
+
+    /**
+     * A draft of initech's of about 2,600 tokens (an estimate of 3,661 with the completion limit):
+     * it fits initech's budget and window alone, and not beside the usage the savepoint holds.
+     */
+    private static final String OVER_QUOTA = "Darwin sailed on the Beagle. ".repeat(368).trim();
+
+    private static final String OVER_QUOTA_THREAD = Script.thread("quota-over-budget");
 
     static List<Path> releases() throws Exception {
         return Releases.all();
@@ -72,6 +85,9 @@ class SavepointMigrationITCase extends ServicesTestBase {
             assertAnswerRoutedToCaller(manifest, out, prompts);
             assertWaitingTurnRanAfterTheBusyOne(manifest, out, prompts);
             assertBudgetRestored(manifest, out, prompts);
+            if (manifest.quota().isPresent()) {
+                assertQuotaRestored(manifest, out, prompts);
+            }
             assertThat(deadLetters(manifest)).as("dead letters, padding among them").isEmpty();
             assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
         } finally {
@@ -82,7 +98,9 @@ class SavepointMigrationITCase extends ServicesTestBase {
     /**
      * A savepoint the state tool rewrote without one tenant restores into the job: the other
      * tenant's threads keep their context, the erased tenant's threads start over, and the erased
-     * tenant's turn in flight is not sent again.
+     * tenant's turn in flight is not sent again. With quota state, the quota's tenant is erased
+     * too: its waiting turn and its turn in flight are gone, and the draft the full restore rejects
+     * for the budget the savepoint used is let through.
      */
     @Test
     void shouldRestoreTheSavepointTheStateToolWroteWithoutATenant() throws Exception {
@@ -90,6 +108,12 @@ class SavepointMigrationITCase extends ServicesTestBase {
         Manifest manifest = Manifest.read(release);
         Path erased = tmp.resolve("without-globex-" + release.getFileName());
         TenantEraser.erase(release.resolve(Releases.SAVEPOINT), GLOBEX, erased);
+        boolean quota = manifest.quota().isPresent();
+        if (quota) {
+            Path withoutInitech = tmp.resolve("without-initech-" + release.getFileName());
+            TenantEraser.erase(erased, INITECH, withoutInitech);
+            erased = withoutInitech;
+        }
 
         int requestsBefore = simulator.recordedRequests().size();
         prepareBroker(manifest);
@@ -102,13 +126,17 @@ class SavepointMigrationITCase extends ServicesTestBase {
                     manifest.topics().bus(GLOBEX),
                     other,
                     Envelopes.draft(other, "Monet painted water lilies"));
+            if (quota) {
+                sendOverQuota(manifest);
+            }
             bus.readUntil(
-                    List.of(manifest.topics().bus(ACME), manifest.topics().bus(GLOBEX)),
+                    busTopics(manifest),
                     records -> {
                         List<Envelope> out =
                                 records.stream().flatMap(r -> r.envelope().stream()).toList();
                         return count(out, "writer", context) >= 1
-                                && count(out, "writer", other) >= 1;
+                                && count(out, "writer", other) >= 1
+                                && (!quota || count(out, "writer", OVER_QUOTA_THREAD) >= 1);
                     },
                     WAIT);
             List<String> prompts = prompts(requestsBefore);
@@ -119,6 +147,15 @@ class SavepointMigrationITCase extends ServicesTestBase {
                     .singleElement()
                     .satisfies(p -> assertThat(p).doesNotContain("Hokusai"));
             assertThat(prompts).noneMatch(p -> p.contains("Cassatt") || p.contains("Kahlo"));
+            if (quota) {
+                assertThat(prompts)
+                        .as("the erased quota's turns")
+                        .noneMatch(p -> p.contains("Shackleton") || p.contains("Amundsen"));
+                assertThat(prompts)
+                        .as("the draft over the erased budget, let through")
+                        .filteredOn(p -> p.contains("Darwin"))
+                        .hasSize(1);
+            }
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -126,8 +163,9 @@ class SavepointMigrationITCase extends ServicesTestBase {
 
     /**
      * The release's topics on this class's broker, each partition of the bus padded to the offset
-     * the bus source had reached: the source restores its offsets, so it must skip exactly that
-     * many records (see docs/savepoints.md).
+     * the bus source had reached, and the usage topic to the offset the quota's usage source had
+     * reached: the sources restore their offsets, so each must skip exactly that many records (see
+     * docs/savepoints.md).
      */
     private static void prepareBroker(Manifest manifest) throws Exception {
         Manifest.Topics topics = manifest.topics();
@@ -138,10 +176,19 @@ class SavepointMigrationITCase extends ServicesTestBase {
         manifest.tenants().forEach(t -> names.add(topics.bus(t)));
         bus.deleteTopics(names);
         createTopics(topics, manifest.tenants());
-        for (var topic : manifest.busOffsets().entrySet()) {
-            for (var partition : topic.getValue().entrySet()) {
-                bus.pad(topic.getKey(), partition.getKey(), partition.getValue());
+        pad(manifest.busOffsets());
+        manifest.quota().ifPresent(q -> pad(q.usageOffsets()));
+    }
+
+    private static void pad(Map<String, Map<Integer, Long>> offsets) {
+        try {
+            for (var topic : offsets.entrySet()) {
+                for (var partition : topic.getValue().entrySet()) {
+                    bus.pad(topic.getKey(), partition.getKey(), partition.getValue());
+                }
             }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot pad " + offsets.keySet(), e);
         }
     }
 
@@ -151,6 +198,18 @@ class SavepointMigrationITCase extends ServicesTestBase {
         extra.set(AgentStreamOptions.CONTEXT_TTL, Duration.ofDays(36500));
         // The budget conversation used all its turns: its next one must be rejected.
         extra.set(AgentStreamOptions.CONVERSATION_MAX_TURNS, Script.BUDGET_TURNS);
+        // The release's quota limits and options; a turn over quota is rejected at once rather
+        // than waiting (a limit, not state: the waiting turn's deadline is in the savepoint).
+        manifest.quota()
+                .ifPresent(
+                        q ->
+                                extra.addAll(
+                                        ReleaseJob.quota(
+                                                release,
+                                                TimeUtils.parseDuration(q.window()),
+                                                TimeUtils.parseDuration(q.budgetPeriod()),
+                                                TimeUtils.parseDuration(q.reservationTtl()),
+                                                Duration.ZERO)));
         extra.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
         extra.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
         return ReleaseJob.configuration(
@@ -170,20 +229,33 @@ class SavepointMigrationITCase extends ServicesTestBase {
     /**
      * Waits for what the restored job must write: the writer's answer on the context thread, the
      * desk's on the caller's thread, the writer's two on the waiting thread and the refusal on the
-     * budget thread.
+     * budget thread; with quota state, the writer's answers to the quota's turn in flight and to
+     * its waiting turn.
      */
     private static List<Envelope> awaitOutputs(Manifest manifest) {
-        Manifest.Topics topics = manifest.topics();
         List<Envelope> out = new ArrayList<>();
+        boolean quota = manifest.quota().isPresent();
         bus.readUntil(
-                List.of(topics.bus(ACME), topics.bus(GLOBEX)),
+                busTopics(manifest),
                 records -> {
                     out.clear();
                     records.stream().flatMap(r -> r.envelope().stream()).forEach(out::add);
                     return count(out, "writer", manifest.thread(CONTEXT).thread()) >= 1
                             && count(out, "desk", manifest.thread(CALLER).thread()) >= 1
                             && count(out, "writer", manifest.thread(WAITING).thread()) >= 2
-                            && refusals(out, manifest.thread(BUDGET).thread()) >= 1;
+                            && refusals(out, manifest.thread(BUDGET).thread()) >= 1
+                            && (!quota
+                                    || (count(
+                                                            out,
+                                                            "writer",
+                                                            manifest.thread(QUOTA_RESERVED)
+                                                                    .thread())
+                                                    >= 1
+                                            && count(
+                                                            out,
+                                                            "writer",
+                                                            manifest.thread(QUOTA_WAITING).thread())
+                                                    >= 1));
                 },
                 WAIT);
         return out;
@@ -249,6 +321,68 @@ class SavepointMigrationITCase extends ServicesTestBase {
                 .filteredOn(e -> budget.equals(e.thread) && "huh".equals(e.payloadRoot))
                 .singleElement()
                 .satisfies(e -> assertThat(e.payloadXml).contains("conversation.max-turns"));
+    }
+
+    /**
+     * The quota came through: the turn waiting for the quota's timer in the savepoint runs (its
+     * timer is long past and fires on restore, and the window it waited for is empty), the call in
+     * flight is sent again; and the budget the savepoint used still counts: a draft that fits the
+     * budget alone (the erasure test lets the same draft through) is rejected, never called, and
+     * its sender hears why.
+     */
+    private static void assertQuotaRestored(
+            Manifest manifest, List<Envelope> out, List<String> prompts) {
+        assertThat(out)
+                .filteredOn(
+                        e ->
+                                manifest.thread(QUOTA_WAITING).thread().equals(e.thread)
+                                        && "writer".equals(e.from))
+                .singleElement()
+                .satisfies(e -> assertThat(e.payloadRoot).isNotEqualTo("huh"));
+        assertThat(prompts).filteredOn(p -> p.contains("Shackleton")).hasSize(1);
+        assertThat(prompts).filteredOn(p -> p.contains("Amundsen")).hasSize(1);
+
+        int requestsBefore = simulator.recordedRequests().size();
+        sendOverQuota(manifest);
+        List<Envelope> refused = new ArrayList<>();
+        bus.readUntil(
+                busTopics(manifest),
+                records -> {
+                    refused.clear();
+                    records.stream()
+                            .flatMap(r -> r.envelope().stream())
+                            .filter(e -> OVER_QUOTA_THREAD.equals(e.thread))
+                            .filter(e -> "writer".equals(e.from))
+                            .forEach(refused::add);
+                    return !refused.isEmpty();
+                },
+                WAIT);
+        assertThat(refused)
+                .as("the writer's answer to the draft over initech's budget")
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.payloadRoot).isEqualTo("huh");
+                            assertThat(e.payloadXml)
+                                    .contains("tenant " + INITECH, "quota.budget-tokens")
+                                    .doesNotContain("may ever use");
+                        });
+        assertThat(prompts(requestsBefore)).noneMatch(p -> p.contains("Darwin"));
+    }
+
+    private static void sendOverQuota(Manifest manifest) {
+        try {
+            bus.send(
+                    manifest.topics().bus(INITECH),
+                    OVER_QUOTA_THREAD,
+                    Envelopes.draft(OVER_QUOTA_THREAD, OVER_QUOTA));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send to " + INITECH, e);
+        }
+    }
+
+    private static List<String> busTopics(Manifest manifest) {
+        return manifest.tenants().stream().map(manifest.topics()::bus).toList();
     }
 
     private static List<String> deadLetters(Manifest manifest) {

@@ -23,9 +23,13 @@ import java.util.Optional;
 import static dev.agentstream.savepoints.Script.ACME;
 import static dev.agentstream.savepoints.Script.CONTEXT;
 import static dev.agentstream.savepoints.Script.GLOBEX;
+import static dev.agentstream.savepoints.Script.INITECH;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The state tool against the committed v0.1 savepoint: list, print, erase a tenant. */
+/**
+ * The state tool against the committed savepoints: list, print, erase a tenant (v0.1); print and
+ * erase a tenant's quota (v0.2).
+ */
 class StateToolITCase {
 
     @RegisterExtension
@@ -38,14 +42,18 @@ class StateToolITCase {
 
     private static final Path RELEASE = Releases.release("v0.1");
     private static final Path SAVEPOINT = RELEASE.resolve(Releases.SAVEPOINT);
+    private static final Path QUOTA_RELEASE = Releases.release("v0.2");
+    private static final Path QUOTA_SAVEPOINT = QUOTA_RELEASE.resolve(Releases.SAVEPOINT);
 
     private static Manifest manifest;
+    private static Manifest quotaManifest;
 
     @TempDir Path tmp;
 
     @BeforeAll
     static void readManifest() throws Exception {
         manifest = Manifest.read(RELEASE);
+        quotaManifest = Manifest.read(QUOTA_RELEASE);
     }
 
     @Test
@@ -55,9 +63,12 @@ class StateToolITCase {
 
         assertThat(tenants.code).isZero();
         assertThat(tenants.lines())
-                .anySatisfy(l -> assertThat(l.split("\\s+")).containsExactly(ACME, "4", "3", "0"))
                 .anySatisfy(
-                        l -> assertThat(l.split("\\s+")).containsExactly(GLOBEX, "2", "2", "1"));
+                        l -> assertThat(l.split("\\s+")).containsExactly(ACME, "4", "3", "0", "0"))
+                .anySatisfy(
+                        l ->
+                                assertThat(l.split("\\s+"))
+                                        .containsExactly(GLOBEX, "2", "2", "1", "0"));
         assertThat(globex.code).isZero();
         assertThat(globex.lines()).hasSize(2).noneMatch(l -> l.startsWith(ACME));
         String waiting = manifest.thread(Script.WAITING).thread();
@@ -108,7 +119,8 @@ class StateToolITCase {
         Run tenants = run("tenants", erased.toString());
 
         assertThat(erase.code).as(erase.err).isZero();
-        assertThat(erase.out).contains("erased tenant globex: 2 threads, 2 conversations, 1 turns");
+        assertThat(erase.out)
+                .contains("erased tenant globex: 2 threads, 2 conversations, 0 quotas, 1 turns");
         assertThat(tenants.lines()).singleElement().satisfies(l -> assertThat(l).startsWith(ACME));
         SavepointContents before = SavepointInspector.read(SAVEPOINT);
         SavepointContents after = SavepointInspector.read(erased);
@@ -143,6 +155,58 @@ class StateToolITCase {
 
         assertThat(erase.code).isOne();
         assertThat(erase.err).contains("holds nothing of tenant initech");
+    }
+
+    @Test
+    void shouldPrintATenantsQuotaWithoutItsPrompts() {
+        Run tenants = run("tenants", QUOTA_SAVEPOINT.toString());
+        Run quota = run("quota", QUOTA_SAVEPOINT.toString(), "--tenant", INITECH);
+        Run none = run("quota", QUOTA_SAVEPOINT.toString(), "--tenant", ACME);
+
+        assertThat(tenants.lines())
+                .anySatisfy(
+                        l ->
+                                assertThat(l.split("\\s+"))
+                                        .containsExactly(INITECH, "3", "3", "1", "1"));
+        assertThat(quota.code).as(quota.err).isZero();
+        Manifest.QuotaTenant expected = quotaManifest.quota().orElseThrow().tenants().get(0);
+        assertThat(quota.out)
+                .contains(
+                        "quota of tenant " + INITECH,
+                        "window: " + expected.windowTokens() + " tokens",
+                        "budget: " + expected.budgetUsed() + " tokens",
+                        "reservations 2 (1 awaiting usage), waiting 1",
+                        "waiting #0: writer on thread " + expected.waitingThreads().get(0))
+                .doesNotContain("Shackleton", "Magellan");
+        assertThat(none.out).contains("tenant acme has no quota state");
+    }
+
+    @Test
+    void shouldEraseATenantsQuotaAndKeepEveryOtherKey() throws Exception {
+        Path erased = tmp.resolve("without-initech");
+        Run erase =
+                run(
+                        "erase-tenant",
+                        QUOTA_SAVEPOINT.toString(),
+                        INITECH,
+                        "--out",
+                        erased.toString());
+
+        assertThat(erase.code).as(erase.err).isZero();
+        assertThat(erase.out)
+                .contains("erased tenant initech: 3 threads, 3 conversations, 1 quotas, 1 turns");
+        SavepointContents before = SavepointInspector.read(QUOTA_SAVEPOINT);
+        SavepointContents after = SavepointInspector.read(erased);
+        assertThat(after.tenants()).containsExactly(ACME, GLOBEX);
+        assertThat(after.quotaKeys()).isEmpty();
+        assertThat(after.operators()).isEqualTo(before.operators());
+        assertSameKeys(after.threadKeys(), without(INITECH, before.threadKeys()));
+        assertSameKeys(after.conversationKeys(), without(INITECH, before.conversationKeys()));
+        assertThat(after.inFlight()).extracting(t -> t.tenant).containsExactly(GLOBEX);
+    }
+
+    private static List<KeyState> without(String tenant, List<KeyState> keys) {
+        return keys.stream().filter(k -> !tenant.equals(TenantNames.tenantOf(k.key))).toList();
     }
 
     private static List<KeyState> acmeOnly(List<KeyState> keys) {

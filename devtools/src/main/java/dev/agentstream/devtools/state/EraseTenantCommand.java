@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description =
                 "Writes a new savepoint that holds nothing of <tenant> (threads, registry links,"
-                        + " waiting and in-flight turns, conversation budgets) and everything"
-                        + " else.")
+                        + " waiting and in-flight turns, conversation budgets, quota usage and the"
+                        + " turns waiting for it, billing windows and thread index entries, the"
+                        + " DynamoDB sinks' buffered writes) and everything else.")
 final class EraseTenantCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "<savepoint>", description = "The savepoint directory.")
@@ -40,9 +41,30 @@ final class EraseTenantCommand implements Callable<Integer> {
         TenantEraser.Erased erased = TenantEraser.erase(savepoint, tenant, out);
         PrintWriter print = spec.commandLine().getOut();
         print.printf(
-                "erased tenant %s: %d threads, %d conversations, %d turns in flight; new"
-                        + " savepoint %s%n",
-                tenant, erased.threads(), erased.conversations(), erased.inFlight(), out);
+                "erased tenant %s: %d threads, %d conversations, %d quotas, %d turns in flight,"
+                        + " %d usage windows, %d thread index entries, %d buffered DynamoDB"
+                        + " writes; new savepoint %s%n",
+                tenant,
+                erased.threads(),
+                erased.conversations(),
+                erased.quotas(),
+                erased.inFlight(),
+                erased.usageWindows(),
+                erased.threadIndex(),
+                erased.bufferedWrites(),
+                out);
+        if (erased.unbilledWindows() > 0) {
+            print.printf(
+                    "warning: %d of the usage windows held usage not yet in a written total: the"
+                            + " totals table will not have it%n",
+                    erased.unbilledWindows());
+        }
+        if (erased.threadIndex() + erased.bufferedWrites() > 0) {
+            print.printf(
+                    "note: the tenant's items already in DynamoDB (thread index, transcripts,"
+                            + " totals) are not touched: erase them through the control topic or"
+                            + " in DynamoDB%n");
+        }
         print.flush();
         return 0;
     }

@@ -9,17 +9,30 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The keyed state of one operator of the job: its uid and every state it registers. Its keys are
- * strings that start with the tenant ({@link TenantNames#key}), so that a tenant's keys are found
- * by their prefix.
+ * The keyed state of one operator of the job: its uid, every state it registers, and how the tenant
+ * of one of its keys is told: by default the part before the first {@code /} ({@link
+ * TenantNames#key}), so that a tenant's keys are found by their prefix.
  *
  * @param uid the operator's uid (see {@code OperatorIds})
  * @param states every keyed state the operator registers
+ * @param tenants the tenant of a key, as the operator's own key selector builds keys
  */
-public record KeyedLayout(String uid, List<StateSpec> states) implements Serializable {
+public record KeyedLayout(String uid, List<StateSpec> states, KeyTenant tenants)
+        implements Serializable {
+
+    /** The tenant of a key of one operator: the function the operator itself uses. */
+    @FunctionalInterface
+    public interface KeyTenant extends Serializable {
+        String of(String key);
+    }
 
     public KeyedLayout {
         states = List.copyOf(states);
+    }
+
+    /** An operator keyed by {@code tenant/id}. */
+    public KeyedLayout(String uid, List<StateSpec> states) {
+        this(uid, states, TenantNames::tenantOf);
     }
 
     public OperatorIdentifier id() {
@@ -28,7 +41,7 @@ public record KeyedLayout(String uid, List<StateSpec> states) implements Seriali
 
     /** The tenant a key of this operator belongs to. */
     public String tenantOf(String key) {
-        return TenantNames.tenantOf(key);
+        return tenants.of(key);
     }
 
     public Optional<StateSpec> state(String name) {

@@ -9,6 +9,7 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.runtime.SavepointLoader;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
@@ -17,6 +18,7 @@ import dev.agentstream.job.OperatorIds;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
@@ -24,8 +26,8 @@ import java.util.TreeSet;
 
 /**
  * Reads what a savepoint of the job holds of its tenants, with the State Processor API on a local
- * batch environment: one job that reads the thread context, the conversation budgets and the turns
- * in flight.
+ * batch environment: one job that reads every keyed operator the tool knows ({@link
+ * Layouts#KEYED}), the turns in flight and the DynamoDB sinks' buffered requests.
  */
 public final class SavepointInspector {
 
@@ -40,24 +42,40 @@ public final class SavepointInspector {
         StreamExecutionEnvironment env = StateEnvironments.forReading(parallelism);
         SavepointReader reader =
                 SavepointReader.read(env, location(savepoint), StateEnvironments.backend());
-        CloseableIterator<KeyState> threads = keys(reader, operators, Layouts.THREAD_CONTEXT);
-        CloseableIterator<KeyState> budgets = keys(reader, operators, Layouts.CONVERSATION_BUDGET);
+        Map<String, CloseableIterator<KeyState>> keys = new LinkedHashMap<>();
+        for (KeyedLayout layout : Layouts.KEYED) {
+            if (operators.contains(layout.uid())) {
+                keys.put(layout.uid(), keys(reader, layout));
+            }
+        }
         CloseableIterator<InFlightTurn> inFlight =
                 operators.contains(OperatorIds.LLM_CALL)
                         ? InFlightTurns.read(reader).collectAsync()
-                        : CloseableIterator.empty();
-        if (threads == null && budgets == null && !operators.contains(OperatorIds.LLM_CALL)) {
-            return new SavepointContents(operators, List.of(), List.of(), List.of());
+                        : null;
+        DataStream<BufferedWrite> writes = null;
+        for (String uid : SinkBuffers.UIDS) {
+            if (operators.contains(uid)) {
+                DataStream<BufferedWrite> sink = SinkBuffers.read(reader, uid);
+                writes = writes == null ? sink : writes.union(sink);
+            }
         }
+        CloseableIterator<BufferedWrite> buffered = writes == null ? null : writes.collectAsync();
+        if (keys.isEmpty() && inFlight == null && buffered == null) {
+            return new SavepointContents(operators, Map.of(), List.of(), List.of());
+        }
+        List<CloseableIterator<?>> all = new ArrayList<>(keys.values());
+        all.add(inFlight);
+        all.add(buffered);
         JobClient job = env.executeAsync("agentstream-state read " + savepoint.getFileName());
         try {
+            Map<String, List<KeyState>> read = new LinkedHashMap<>();
+            keys.forEach((uid, it) -> read.put(uid, drain(it)));
             SavepointContents contents =
-                    new SavepointContents(
-                            operators, drain(threads), drain(budgets), drain(inFlight));
+                    new SavepointContents(operators, read, drain(inFlight), drain(buffered));
             job.getJobExecutionResult().get();
             return contents;
         } finally {
-            closeAll(threads, budgets, inFlight);
+            closeAll(all);
         }
     }
 
@@ -96,12 +114,8 @@ public final class SavepointInspector {
         return savepoint.toAbsolutePath().toUri().toString();
     }
 
-    private static CloseableIterator<KeyState> keys(
-            SavepointReader reader, SortedSet<String> operators, KeyedLayout layout)
+    private static CloseableIterator<KeyState> keys(SavepointReader reader, KeyedLayout layout)
             throws Exception {
-        if (!operators.contains(layout.uid())) {
-            return null;
-        }
         return reader.readKeyedState(
                         layout.id(),
                         new KeyStateReader(layout),
@@ -118,7 +132,7 @@ public final class SavepointInspector {
         return out;
     }
 
-    private static void closeAll(CloseableIterator<?>... iterators) throws Exception {
+    private static void closeAll(List<CloseableIterator<?>> iterators) throws Exception {
         for (CloseableIterator<?> it : iterators) {
             if (it != null) {
                 it.close();

@@ -8,8 +8,8 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 
 /**
- * The state tool: reads a savepoint of the job offline (tenants, threads, one thread's context) and
- * writes a new one without a tenant. Run it with {@code bin/agentstream-state --help}.
+ * The state tool: reads a savepoint of the job offline (tenants, threads, one thread's context,
+ * quotas) and writes a new one without a tenant. Run it with {@code bin/agentstream-state --help}.
  */
 @Command(
         name = "agentstream-state",
@@ -19,6 +19,7 @@ import java.io.PrintWriter;
             TenantsCommand.class,
             ThreadsCommand.class,
             ThreadCommand.class,
+            QuotaCommand.class,
             EraseTenantCommand.class
         })
 public final class StateCommand implements Runnable {

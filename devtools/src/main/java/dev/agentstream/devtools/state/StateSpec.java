@@ -41,6 +41,11 @@ public record StateSpec(
         return new StateSpec(name, true, key, value, true);
     }
 
+    /** The same state without a TTL: its values are stored as they are. */
+    public StateSpec withoutTtl() {
+        return new StateSpec(name, map, userKey, value, false);
+    }
+
     /** The serializer of one stored value (a map's value), with its write time when TTL is on. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public TypeSerializer<Object> storedValueSerializer() {

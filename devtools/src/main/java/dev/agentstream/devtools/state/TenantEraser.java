@@ -1,9 +1,11 @@
 package dev.agentstream.devtools.state;
 
 import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.OperatorTransformation;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.SavepointWriter;
@@ -25,7 +27,8 @@ import java.util.SortedSet;
  * Writes a new savepoint that holds nothing of one tenant and everything else of the old one: every
  * keyed operator the tool knows is rewritten without the tenant's keys (values, TTL write times and
  * timers of the other keys as they were), the LLM-call stage without the tenant's turns in flight,
- * and every other operator is copied as it is. The old savepoint is left untouched.
+ * the DynamoDB sinks without the tenant's buffered requests, and every other operator is copied as
+ * it is. The old savepoint is left untouched.
  *
  * <p>It refuses a savepoint with state in an operator it cannot clean (see {@link Layouts}), and a
  * tenant the savepoint holds nothing of.
@@ -37,9 +40,35 @@ public final class TenantEraser {
      *
      * @param threads thread-context keys of the tenant
      * @param conversations conversation-budget keys of the tenant
+     * @param quotas quota keys of the tenant (0 or 1: its head, reservations and waiting turns)
      * @param inFlight turns of the tenant in flight in the LLM-call stage
+     * @param usageWindows usage-totals keys of the tenant: one per minute window still in state
+     * @param unbilledWindows those of them whose last total written (if any) did not count every
+     *     usage record they hold: the job would have written their totals at its next flush
+     * @param threadIndex thread-index keys of the tenant
+     * @param bufferedWrites requests for the tenant's DynamoDB items that the sinks had not sent
      */
-    public record Erased(int threads, int conversations, int inFlight) {}
+    public record Erased(
+            int threads,
+            int conversations,
+            int quotas,
+            int inFlight,
+            int usageWindows,
+            int unbilledWindows,
+            int threadIndex,
+            int bufferedWrites) {
+
+        boolean nothing() {
+            return threads
+                            + conversations
+                            + quotas
+                            + inFlight
+                            + usageWindows
+                            + threadIndex
+                            + bufferedWrites
+                    == 0;
+        }
+    }
 
     private TenantEraser() {}
 
@@ -50,7 +79,11 @@ public final class TenantEraser {
         SortedSet<String> operators = SavepointInspector.operatorsWithState(savepoint);
         List<String> uncleanable =
                 operators.stream()
-                        .filter(uid -> !Layouts.isErasable(uid) && !Layouts.isTenantFree(uid))
+                        .filter(
+                                uid ->
+                                        !Layouts.isErasable(uid)
+                                                && !Layouts.isTenantFree(uid)
+                                                && !Layouts.isKept(uid))
                         .toList();
         if (!uncleanable.isEmpty()) {
             throw new IllegalStateException(
@@ -58,15 +91,18 @@ public final class TenantEraser {
                             + uncleanable);
         }
         SavepointContents before = SavepointInspector.read(savepoint);
+        List<KeyState> windows = before.keysOf(Layouts.USAGE_TOTALS, tenant);
         Erased erased =
                 new Erased(
                         before.threads(Optional.of(tenant)).size(),
-                        (int)
-                                before.conversationKeys().stream()
-                                        .filter(k -> tenant.equals(TenantNames.tenantOf(k.key)))
-                                        .count(),
-                        before.inFlight(tenant).size());
-        if (erased.threads() + erased.conversations() + erased.inFlight() == 0) {
+                        before.keysOf(Layouts.CONVERSATION_BUDGET, tenant).size(),
+                        before.keysOf(Layouts.QUOTA, tenant).size(),
+                        before.inFlight(tenant).size(),
+                        windows.size(),
+                        (int) windows.stream().filter(UsageWindowView::unbilled).count(),
+                        before.keysOf(Layouts.THREAD_INDEX, tenant).size(),
+                        before.bufferedWrites(tenant).size());
+        if (erased.nothing()) {
             throw new IllegalArgumentException("the savepoint holds nothing of tenant " + tenant);
         }
         rewrite(savepoint, tenant, out, operators);
@@ -99,6 +135,23 @@ public final class TenantEraser {
                                     .keyBy(key -> key.key, Types.STRING)
                                     .transform(new KeyStateWriter(layout)));
         }
+        for (String uid : SinkBuffers.UIDS) {
+            if (!operators.contains(uid)) {
+                continue;
+            }
+            OperatorIdentifier sink = OperatorIdentifier.forUid(uid);
+            DataStream<byte[]> kept =
+                    SinkBuffers.raw(reader, uid)
+                            .map(
+                                    new SinkBuffers.WithoutTenant(tenant),
+                                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+            writer.removeOperator(sink)
+                    .withOperator(
+                            sink,
+                            OperatorTransformation.bootstrapWith(kept)
+                                    .setMaxParallelism(maxParallelism(from, uid))
+                                    .transform(new SinkBuffers.Writer()));
+        }
         if (operators.contains(OperatorIds.LLM_CALL)) {
             DataStream<InFlightTurn> kept =
                     InFlightTurns.read(reader).filter(new OtherTenantsTurns(tenant));
@@ -116,10 +169,7 @@ public final class TenantEraser {
     private static int maxParallelism(String savepoint, String uid) throws Exception {
         for (OperatorState operator :
                 SavepointLoader.loadSavepointMetadata(savepoint).getOperatorStates()) {
-            if (operator.getOperatorID()
-                    .equals(
-                            org.apache.flink.state.api.OperatorIdentifier.forUid(uid)
-                                    .getOperatorId())) {
+            if (operator.getOperatorID().equals(OperatorIdentifier.forUid(uid).getOperatorId())) {
                 return operator.getMaxParallelism();
             }
         }

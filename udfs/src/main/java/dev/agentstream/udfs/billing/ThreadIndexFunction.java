@@ -30,7 +30,8 @@ import java.util.List;
 public class ThreadIndexFunction extends KeyedProcessFunction<String, UsageRecord, ThreadIndexEntry>
         implements TenantErasable<String, ThreadIndexEntry> {
 
-    static final String ENTRY = "thread-index";
+    /** Name of the stage's keyed state, for the tools that read savepoints: never change it. */
+    public static final String ENTRY = "thread-index";
 
     private static final long serialVersionUID = 1L;
 

@@ -46,8 +46,10 @@ public class UsageTotalsFunction extends KeyedProcessFunction<String, UsageRecor
     public static final OutputTag<WindowTotal> LATE =
             new OutputTag<>("usage-late", TypeInformation.of(WindowTotal.class));
 
-    static final String RECORDS = "usage-window-records";
-    static final String MARK = "usage-window-mark";
+    /** Names of the stage's keyed state, for the tools that read savepoints: never change one. */
+    public static final String RECORDS = "usage-window-records";
+
+    public static final String MARK = "usage-window-mark";
 
     private static final long serialVersionUID = 1L;
 

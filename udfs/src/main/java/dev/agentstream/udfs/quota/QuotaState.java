@@ -14,16 +14,16 @@ import dev.agentstream.udfs.erasure.ErasureTally;
 import java.util.List;
 
 /**
- * The keyed state of the quota stage, one set per tenant, and its names. Nothing has a TTL: the
- * stage removes what it no longer needs itself, on timers, since a head that expired would forget a
- * budget half spent.
+ * The keyed state of the quota stage, one set per tenant ({@link QuotaStateNames}). Nothing has a
+ * TTL: the stage removes what it no longer needs itself, on timers, since a head that expired would
+ * forget a budget half spent.
  */
 final class QuotaState {
 
-    static final String HEAD = "quota-head";
-    static final String LOG = "quota-reservations";
-    static final String INDEX = "quota-reservation-ids";
-    static final String WAITING = "quota-waiting";
+    static final String HEAD = QuotaStateNames.HEAD;
+    static final String LOG = QuotaStateNames.RESERVATIONS;
+    static final String INDEX = QuotaStateNames.RESERVATION_IDS;
+    static final String WAITING = QuotaStateNames.WAITING;
 
     final ValueState<QuotaHead> head;
 
