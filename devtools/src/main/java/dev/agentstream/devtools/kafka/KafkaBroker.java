@@ -5,7 +5,11 @@ import org.apache.flink.util.Preconditions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -18,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -159,8 +164,71 @@ public final class KafkaBroker implements AutoCloseable {
                     admin.createTopics(topics).values().entrySet()) {
                 awaitCreated(created.getKey(), created.getValue());
             }
+            awaitLeaders(admin, Arrays.asList(names));
         }
         LOG.info("Kafka topics {} ready with {} partition(s)", Arrays.toString(names), partitions);
+    }
+
+    /**
+     * Waits until the broker leads every partition of {@code names}: a producer that writes to a
+     * partition before then gets NOT_LEADER_OR_FOLLOWER, and an idempotent one may then retry its
+     * first batch with an out-of-order sequence number forever.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                boolean led =
+                        admin
+                                .describeTopics(names)
+                                .allTopicNames()
+                                .get(10, TimeUnit.SECONDS)
+                                .values()
+                                .stream()
+                                .flatMap(d -> d.partitions().stream())
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                // The leader answers for the partition only once its log is open.
+                if (led && offsetsListed(admin, names)) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // Not known to the broker's metadata yet: ask again.
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("the broker did not describe " + names, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + names, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no leader for every partition of " + names);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + names, e);
+            }
+        }
+    }
+
+    private static boolean offsetsListed(Admin admin, List<String> names)
+            throws InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        try {
+            for (TopicDescription d :
+                    admin.describeTopics(names)
+                            .allTopicNames()
+                            .get(10, TimeUnit.SECONDS)
+                            .values()) {
+                for (TopicPartitionInfo p : d.partitions()) {
+                    latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+                }
+            }
+            admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return false;
+        }
     }
 
     /**
