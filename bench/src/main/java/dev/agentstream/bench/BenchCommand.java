@@ -7,6 +7,7 @@ import dev.agentstream.bench.harness.ReportFile;
 import dev.agentstream.bench.harness.ReportTable;
 import dev.agentstream.bench.harness.RoundPlan;
 import dev.agentstream.bench.router.RouterOverhead;
+import dev.agentstream.bench.stream.StreamComparisons;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -33,24 +36,17 @@ public final class BenchCommand implements Callable<Integer> {
 
     static final int EXIT_ERRORS = 3;
 
-    /** The comparisons there are; issue 8 adds the others. */
-    enum ComparisonName {
-        ROUTER_OVERHEAD(RouterOverhead.NAME);
+    /** Every comparison there is, in the order {@code all} runs them. */
+    static final List<String> COMPARISONS = comparisons();
 
-        final String cli;
+    /** Runs every comparison, one after the other, into one report file. */
+    static final String ALL = "all";
 
-        ComparisonName(String cli) {
-            this.cli = cli;
-        }
-
-        static ComparisonName of(String cli) {
-            for (ComparisonName c : values()) {
-                if (c.cli.equals(cli)) {
-                    return c;
-                }
-            }
-            throw new CommandLine.TypeConversionException("unknown comparison: " + cli);
-        }
+    private static List<String> comparisons() {
+        List<String> names = new ArrayList<>();
+        names.add(RouterOverhead.NAME);
+        names.addAll(StreamComparisons.NAMES);
+        return List.copyOf(names);
     }
 
     @Spec private CommandSpec spec;
@@ -58,10 +54,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--comparison",
             defaultValue = RouterOverhead.NAME,
-            converter = ComparisonConverter.class,
-            description = "What to compare: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+            description =
+                    "What to compare: ${COMPLETION-CANDIDATES}, or all of them. Default:"
+                            + " ${DEFAULT-VALUE}.",
             completionCandidates = ComparisonCandidates.class)
-    private ComparisonName comparison;
+    private String comparison;
+
+    @Option(
+            names = "--scale",
+            defaultValue = "1",
+            description =
+                    "Job-level comparisons: workload sizes times this (the smoke test runs a"
+                            + " small fraction). Default: ${DEFAULT-VALUE}.")
+    private double scale;
 
     @Option(
             names = "--rounds",
@@ -120,6 +125,13 @@ public final class BenchCommand implements Callable<Integer> {
     private long timeoutSeconds;
 
     @Option(
+            names = "--profile",
+            description =
+                    "Job-level comparisons: record a JFR profile of every round's measured phase"
+                            + " into this folder, with a text summary beside each.")
+    private Path profile;
+
+    @Option(
             names = "--out",
             description =
                     "The JSON report. Default: target/bench/<comparison>-<latency>ms-<time>.json")
@@ -127,6 +139,29 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!ALL.equals(comparison) && !COMPARISONS.contains(comparison)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "unknown comparison: " + comparison);
+        }
+        List<String> names = ALL.equals(comparison) ? COMPARISONS : List.of(comparison);
+        List<Report> reports = new ArrayList<>();
+        for (String name : names) {
+            reports.add(run(name));
+        }
+        Path file = out != null ? out : defaultOut();
+        if (reports.size() == 1) {
+            ReportFile.write(reports.get(0), file);
+        } else {
+            ReportFile.writeAll(reports, file);
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        console.println("report: " + file.toAbsolutePath());
+        console.flush();
+        boolean errors = reports.stream().anyMatch(r -> r.roundsWithErrors() > 0);
+        return errors ? EXIT_ERRORS : 0;
+    }
+
+    private Report run(String name) throws Exception {
         PrintWriter console = spec.commandLine().getOut();
         RoundPlan round =
                 new RoundPlan(
@@ -135,7 +170,7 @@ public final class BenchCommand implements Callable<Integer> {
                         concurrency);
         Harness.Settings settings = new Harness.Settings(rounds, warmup, round);
         Report report;
-        try (Comparison c = open()) {
+        try (Comparison c = open(name)) {
             console.println(c.name() + ": " + (warmup + rounds) + " rounds per side");
             console.flush();
             report =
@@ -147,47 +182,44 @@ public final class BenchCommand implements Callable<Integer> {
                                     })
                             .run(c);
         }
-        Path file = out != null ? out : defaultOut();
-        ReportFile.write(report, file);
         console.println();
         console.print(ReportTable.render(report));
-        console.println("report: " + file.toAbsolutePath());
         console.flush();
-        return report.roundsWithErrors() > 0 ? EXIT_ERRORS : 0;
+        return report;
     }
 
-    private Comparison open() throws Exception {
-        return switch (comparison) {
-            case ROUTER_OVERHEAD ->
-                    RouterOverhead.start(
-                            Duration.ofMillis(latencyMs),
-                            Duration.ofSeconds(timeoutSeconds),
-                            simulatorNoDelay);
-        };
+    private Comparison open(String name) throws Exception {
+        if (name.equals(RouterOverhead.NAME)) {
+            return RouterOverhead.start(
+                    Duration.ofMillis(latencyMs),
+                    Duration.ofSeconds(timeoutSeconds),
+                    simulatorNoDelay);
+        }
+        // Job-level comparisons set the simulator's latency per side.
+        System.setProperty(RouterOverhead.SERVER_NODELAY, Boolean.toString(simulatorNoDelay));
+        return StreamComparisons.start(name, scale, profile);
     }
 
     private Path defaultOut() {
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of(
-                "target", "bench", comparison.cli + "-" + latencyMs + "ms-" + time + ".json");
-    }
-
-    static final class ComparisonConverter implements CommandLine.ITypeConverter<ComparisonName> {
-        @Override
-        public ComparisonName convert(String value) {
-            return ComparisonName.of(value);
-        }
+        return Path.of("target", "bench", comparison + "-" + latencyMs + "ms-" + time + ".json");
     }
 
     static final class ComparisonCandidates extends java.util.ArrayList<String> {
         ComparisonCandidates() {
-            for (ComparisonName c : ComparisonName.values()) {
-                add(c.cli);
-            }
+            addAll(COMPARISONS);
         }
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand()).execute(args));
+        int code;
+        try {
+            code = new CommandLine(new BenchCommand()).execute(args);
+        } catch (Throwable t) {
+            // An error (not an exception) escapes picocli; the rig's threads would keep the JVM up.
+            t.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
     }
 }

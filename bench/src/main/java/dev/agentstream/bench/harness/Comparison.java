@@ -19,6 +19,19 @@ public interface Comparison extends AutoCloseable {
     /** The sides, baseline first; each is opened by the harness. */
     List<Side> sides();
 
+    /** The comparison's own figures, computed per measured cycle; none by default. */
+    default List<Figure> figures() {
+        return List.of();
+    }
+
+    /**
+     * Whether the sides are request/response loops kept full ({@code closed}) or fed at a rate of
+     * their own ({@code open}).
+     */
+    default String loop() {
+        return "closed";
+    }
+
     /** Settings of this comparison that the report should carry, e.g. the server's latency. */
     Map<String, Object> settings();
 

@@ -1,5 +1,6 @@
 package dev.agentstream.bench.harness;
 
+import dev.agentstream.bench.harness.Report.FigureSummary;
 import dev.agentstream.bench.harness.Report.Ratio;
 import dev.agentstream.bench.harness.Report.RoundRecord;
 import dev.agentstream.bench.harness.Report.SideSummary;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
@@ -102,7 +104,8 @@ public final class Harness {
                 result.meanNanos() / 1e6,
                 perRequestMicros(usage.clientNanos(), answered),
                 perRequestMicros(usage.serverNanos(), answered),
-                usage.otherCores());
+                usage.otherCores(),
+                result.extras());
     }
 
     private static double perRequestMicros(long nanos, long requests) {
@@ -153,8 +156,9 @@ public final class Harness {
         all.put("roundSeconds", settings.round().duration().toMillis() / 1e3);
         all.put("roundMaxRequests", settings.round().maxRequests());
         all.put("concurrency", settings.round().concurrency());
-        all.put("loop", "closed");
+        all.put("loop", comparison.loop());
         all.putAll(comparison.settings());
+        List<FigureSummary> figures = figures(comparison, measured);
         int withErrors = (int) measured.stream().filter(RoundRecord::flagged).count();
         return new Report(
                 comparison.name(),
@@ -165,8 +169,29 @@ public final class Harness {
                 summaries,
                 Report.RATIO_DIRECTION,
                 ratios,
+                figures,
                 withErrors,
                 rounds);
+    }
+
+    /** Each figure over the measured cycles: one value per cycle, from that cycle's rounds. */
+    private static List<FigureSummary> figures(Comparison comparison, List<RoundRecord> measured) {
+        Map<Integer, Map<String, RoundRecord>> cycles = new TreeMap<>();
+        for (RoundRecord r : measured) {
+            cycles.computeIfAbsent(r.cycle(), c -> new LinkedHashMap<>()).put(r.side(), r);
+        }
+        List<FigureSummary> out = new ArrayList<>();
+        for (Figure f : comparison.figures()) {
+            List<Double> values = new ArrayList<>();
+            for (Map<String, RoundRecord> cycle : cycles.values()) {
+                double v = f.value().applyAsDouble(cycle);
+                if (Double.isFinite(v)) {
+                    values.add(v);
+                }
+            }
+            out.add(new FigureSummary(f.name(), f.description(), Spread.of(values)));
+        }
+        return out;
     }
 
     private static List<RoundRecord> of(List<RoundRecord> rounds, String side) {

@@ -20,6 +20,7 @@ public record Report(
         List<SideSummary> sides,
         String ratioDirection,
         List<Ratio> ratios,
+        List<FigureSummary> figures,
         int roundsWithErrors,
         List<RoundRecord> rounds) {
 
@@ -56,6 +57,9 @@ public record Report(
             Spread p50AddedMicros,
             Spread clientCpuAddedMicrosPerRequest) {}
 
+    /** A comparison's own figure over the measured cycles. */
+    public record FigureSummary(String name, String description, Spread value) {}
+
     /** One round of one side. */
     public record RoundRecord(
             int cycle,
@@ -72,7 +76,8 @@ public record Report(
             double meanMs,
             double clientCpuMicrosPerRequest,
             double serverCpuMicrosPerRequest,
-            double otherCores) {
+            double otherCores,
+            Map<String, Double> extras) {
 
         public boolean flagged() {
             return errors > 0;

@@ -23,6 +23,15 @@ public final class ReportFile {
         JSON.writeValue(file.toFile(), report);
     }
 
+    /** Several comparisons' reports, one after the other, as one JSON array. */
+    public static void writeAll(java.util.List<Report> reports, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        JSON.writeValue(file.toFile(), reports);
+    }
+
     public static Report read(Path file) throws IOException {
         return JSON.readValue(file.toFile(), Report.class);
     }

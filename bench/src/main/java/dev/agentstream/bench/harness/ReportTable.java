@@ -30,6 +30,10 @@ public final class ReportTable {
         out.append('\n').append(sideTable(report.sides())).append('\n');
         out.append("ratios (").append(Report.RATIO_DIRECTION).append("):\n");
         out.append(ratioTable(report.ratios())).append('\n');
+        if (!report.figures().isEmpty()) {
+            out.append("figures (median (min-max) over measured cycles):\n");
+            out.append(figureTable(report.figures())).append('\n');
+        }
         out.append(otherLoad(report.rounds())).append('\n');
         if (report.roundsWithErrors() > 0) {
             out.append("FLAGGED: ")
@@ -90,6 +94,21 @@ public final class ReportTable {
                         cell(r.clientCpuPerRequest(), "%.3f"),
                         cell(r.p50AddedMicros(), "%.0f"),
                         cell(r.clientCpuAddedMicrosPerRequest(), "%.1f")
+                    });
+        }
+        return columns(rows);
+    }
+
+    private static String figureTable(List<Report.FigureSummary> figures) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"figure", "value", "cycles", "what"});
+        for (Report.FigureSummary f : figures) {
+            rows.add(
+                    new String[] {
+                        f.name(),
+                        cell(f.value(), "%.3f"),
+                        Integer.toString(f.value().n()),
+                        f.description()
                     });
         }
         return columns(rows);

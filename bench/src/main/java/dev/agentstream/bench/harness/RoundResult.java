@@ -2,6 +2,8 @@ package dev.agentstream.bench.harness;
 
 import org.HdrHistogram.Histogram;
 
+import java.util.Map;
+
 /**
  * What one round of one side measured: the latencies of the requests that succeeded, how many
  * failed (with the first failure, for the report), and how long the round took from its first
@@ -10,6 +12,8 @@ import org.HdrHistogram.Histogram;
  * @param requests requests that completed correctly
  * @param errors requests that failed or returned a wrong answer
  * @param firstError a short description of the first failure, or empty
+ * @param extras what else the side measured in the round, by name (a side that runs a whole job
+ *     reports cost, cache hits, operator load here); the comparison's figures read them
  */
 public record RoundResult(
         long requests,
@@ -19,7 +23,12 @@ public record RoundResult(
         long p50Nanos,
         long p99Nanos,
         long maxNanos,
-        double meanNanos) {
+        double meanNanos,
+        Map<String, Double> extras) {
+
+    public RoundResult {
+        extras = Map.copyOf(extras);
+    }
 
     /** Summarises {@code latencies} (nanoseconds) of a round that took {@code elapsedNanos}. */
     public static RoundResult of(
@@ -33,7 +42,24 @@ public record RoundResult(
                 empty ? 0 : latencies.getValueAtPercentile(50),
                 empty ? 0 : latencies.getValueAtPercentile(99),
                 empty ? 0 : latencies.getMaxValue(),
-                empty ? 0 : latencies.getMean());
+                empty ? 0 : latencies.getMean(),
+                Map.of());
+    }
+
+    /** This result with {@code more} measurements added to its extras. */
+    public RoundResult withExtras(Map<String, Double> more) {
+        Map<String, Double> all = new java.util.TreeMap<>(extras);
+        all.putAll(more);
+        return new RoundResult(
+                requests,
+                errors,
+                firstError,
+                elapsedNanos,
+                p50Nanos,
+                p99Nanos,
+                maxNanos,
+                meanNanos,
+                all);
     }
 
     /** Correct requests per second of the round. */

@@ -27,7 +27,7 @@ public final class RouterOverhead implements Comparison {
      * exchange on Linux, which would hide everything else. The server reads it once, when the first
      * one starts in the JVM.
      */
-    static final String SERVER_NODELAY = "sun.net.httpserver.nodelay";
+    public static final String SERVER_NODELAY = "sun.net.httpserver.nodelay";
 
     private final LlmSimulator simulator;
     private final Duration latency;
