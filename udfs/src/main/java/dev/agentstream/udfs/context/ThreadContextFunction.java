@@ -517,7 +517,10 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         refused.inc();
     }
 
-    /** What a turn may cost: its prompt, counted here, and its completion limit. */
+    /**
+     * What a turn may cost: its prompt, from the counts its messages carry (see {@link
+     * dev.agentstream.udfs.turn.TurnBuilder}), and its completion limit.
+     */
     private long estimatedTokens(Turn turn) {
         long tokens = turn.maxTokens;
         for (var message : turn.messages) {

@@ -36,8 +36,10 @@ public final class TokenCounter {
         return text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
     }
 
+    /** The message's tokens with its overhead: its own count where it has one, else counted. */
     public int count(ChatMessage message) {
-        return PER_MESSAGE_OVERHEAD + count(message.content);
+        int content = message.tokens > 0 ? message.tokens : count(message.content);
+        return PER_MESSAGE_OVERHEAD + content;
     }
 
     /** The prompt tokens of a whole chat request made of {@code messages}, as OpenAI counts. */

@@ -8,13 +8,17 @@ import dev.agentstream.udfs.organism.Organism;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
  * Builds an agent's prompt: its own prompt and a description of its peers, then the thread's
  * history as chat messages (assistant for the agent's own envelopes, user for everyone else's),
- * windowed to a token budget from the newest back, then the payload that started the turn.
+ * windowed to a token budget from the newest back, then the payload that started the turn. Every
+ * message carries its tokens: the history's and the input's as counted at append, the system
+ * prompt's counted once per agent, so that no later stage tokenizes the prompt again.
  */
 public final class TurnBuilder {
 
@@ -28,6 +32,9 @@ public final class TurnBuilder {
     private final int historyTokens;
     private final int maxCompletionTokens;
     private final TokenCounter counter;
+
+    /** Each agent's system prompt and its tokens: the organism never changes in a builder. */
+    private final Map<String, ChatMessage> systemPrompts = new HashMap<>();
 
     public TurnBuilder(
             Organism organism, int historyTokens, int maxCompletionTokens, TokenCounter counter) {
@@ -44,9 +51,18 @@ public final class TurnBuilder {
     public Turn build(String tenant, Listener agent, ContextSlot input, History history, long now)
             throws IOException {
         List<ChatMessage> messages = new ArrayList<>();
-        messages.add(new ChatMessage(ChatMessage.SYSTEM, systemPrompt(agent)));
+        ChatMessage system =
+                systemPrompts.computeIfAbsent(
+                        agent.name(),
+                        name -> {
+                            String prompt = systemPrompt(agent);
+                            return new ChatMessage(
+                                    ChatMessage.SYSTEM, prompt, counter.count(prompt));
+                        });
+        // A copy: a turn's messages are its own, whatever a later stage does with them.
+        messages.add(new ChatMessage(system.role, system.content, system.tokens));
         messages.addAll(window(agent, history));
-        messages.add(new ChatMessage(ChatMessage.USER, input.payloadXml));
+        messages.add(new ChatMessage(ChatMessage.USER, input.payloadXml, tokens(input)));
 
         Turn turn = new Turn();
         // First: the response cache's key starts with it.
@@ -107,7 +123,7 @@ public final class TurnBuilder {
         List<ChatMessage> out = new ArrayList<>(kept.size());
         for (ContextSlot slot : kept) {
             String role = agent.name().equals(slot.from) ? ChatMessage.ASSISTANT : ChatMessage.USER;
-            out.add(new ChatMessage(role, slot.payloadXml));
+            out.add(new ChatMessage(role, slot.payloadXml, tokens(slot)));
         }
         Collections.reverse(out);
         return out;

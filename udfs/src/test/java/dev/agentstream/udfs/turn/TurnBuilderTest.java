@@ -78,6 +78,56 @@ class TurnBuilderTest {
         assertThat(reads[0]).isLessThan(50);
     }
 
+    @Test
+    void shouldCarryEachMessagesTokensSoThatNoStageCountsThePromptAgain() throws Exception {
+        List<ContextSlot> thread = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ContextSlot s =
+                    slot(i, "console", "<Note><text>message number " + i + "</text></Note>");
+            s.tokens = COUNTER.count(s.payloadXml);
+            thread.add(s);
+        }
+        // A count taken at append is believed: the builder never tokenizes the slot again.
+        thread.get(1).tokens = 1_000;
+        ContextSlot input = slot(3, "console", "<Greeting><name>Ada</name></Greeting>");
+        input.tokens = COUNTER.count(input.payloadXml);
+
+        Turn turn =
+                new TurnBuilder(HELLO, 10_000, 100, COUNTER)
+                        .build("", GREETER, input, history(thread), 0L);
+
+        assertThat(turn.messages).hasSize(5);
+        assertThat(turn.messages[0].tokens).isEqualTo(COUNTER.count(turn.messages[0].content));
+        assertThat(turn.messages[2].tokens).isEqualTo(1_000);
+        for (int i : new int[] {1, 3, 4}) {
+            assertThat(turn.messages[i].tokens)
+                    .as("message %s", i)
+                    .isPositive()
+                    .isEqualTo(COUNTER.count(turn.messages[i].content));
+        }
+        long expected = TokenCounter.PER_PROMPT_OVERHEAD;
+        for (ChatMessage m : turn.messages) {
+            expected += TokenCounter.PER_MESSAGE_OVERHEAD + m.tokens;
+        }
+        assertThat(COUNTER.promptTokens(turn.messages)).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldCountSlotsAppendedWithoutACountAndGiveEachTurnItsOwnSystemMessage()
+            throws Exception {
+        ContextSlot old = slot(0, "console", "<Note><text>written before counts</text></Note>");
+        ContextSlot input = slot(1, "console", "<Greeting><name>Ada</name></Greeting>");
+        TurnBuilder builder = new TurnBuilder(HELLO, 10_000, 100, COUNTER);
+
+        Turn first = builder.build("", GREETER, input, history(List.of(old)), 0L);
+        Turn second = builder.build("", GREETER, input, history(List.of(old)), 1L);
+
+        assertThat(first.messages[1].tokens).isEqualTo(COUNTER.count(old.payloadXml));
+        assertThat(first.messages[2].tokens).isEqualTo(COUNTER.count(input.payloadXml));
+        assertThat(second.messages[0]).isEqualTo(first.messages[0]).isNotSameAs(first.messages[0]);
+        assertThat(second.messages[0].tokens).isEqualTo(first.messages[0].tokens).isPositive();
+    }
+
     private static ContextSlot slot(long seq, String from, String xml) {
         return new ContextSlot(seq, from, null, "Note", xml, "e" + seq, 0L);
     }
