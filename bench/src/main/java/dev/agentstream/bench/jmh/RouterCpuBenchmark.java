@@ -10,6 +10,7 @@ import dev.agentstream.udfs.router.LlmRouterFactory.BackendSpec;
 import dev.agentstream.udfs.router.LlmRouterFactory.BreakerSettings;
 import dev.agentstream.udfs.router.RetryPolicy;
 import dev.agentstream.udfs.router.Strategy;
+import dev.agentstream.udfs.turn.ChatMessage;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 import dev.agentstream.udfs.turn.TurnBuilder;
@@ -97,10 +98,27 @@ public class RouterCpuBenchmark {
         return router.complete(turn).join();
     }
 
-    /** The prompt's tokens, counted as the router counts them on every call. */
+    /**
+     * The prompt's tokens, counted as the router counts them on every call: from the counts the
+     * turn builder put on each message.
+     */
     @Benchmark
     public long countPromptTokens() {
         return counter.promptTokens(turn.messages);
+    }
+
+    /**
+     * The same count with jtokkit over every message's content: what the router, the quota and the
+     * context stage each did before messages carried their counts, and still do for a turn restored
+     * from an older savepoint.
+     */
+    @Benchmark
+    public long tokenizePrompt() {
+        long tokens = TokenCounter.PER_PROMPT_OVERHEAD;
+        for (ChatMessage m : turn.messages) {
+            tokens += TokenCounter.PER_MESSAGE_OVERHEAD + counter.count(m.content);
+        }
+        return tokens;
     }
 
     /** The request body the OpenAI client posts. */

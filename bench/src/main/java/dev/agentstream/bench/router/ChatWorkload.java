@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentstream.udfs.turn.ChatMessage;
+import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
 
 import java.io.IOException;
@@ -36,14 +37,20 @@ final class ChatWorkload {
             "<Request><customer>Ada</customer><text>My invoice for March shows two charges for"
                     + " the same licence. Could you refund one of them?</text></Request>";
 
+    /** With their tokens, as the job's turn builder hands them to the router. */
     private final ChatMessage[] messages = {
-        new ChatMessage(ChatMessage.SYSTEM, SYSTEM_PROMPT), new ChatMessage(ChatMessage.USER, INPUT)
+        counted(ChatMessage.SYSTEM, SYSTEM_PROMPT), counted(ChatMessage.USER, INPUT)
     };
+
     private final byte[] body;
     private final AtomicLong next = new AtomicLong();
 
     ChatWorkload() {
         this.body = encode(messages);
+    }
+
+    private static ChatMessage counted(String role, String content) {
+        return new ChatMessage(role, content, new TokenCounter().count(content));
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * One side of a job-level comparison: a round submits its job on fresh topics, sends its workload
- * with the load generator, waits for every answer on the bus (or the round's time), reads the
+ * with the load generator, waits for every answer on the bus (or the round's time: for a workload
+ * offered at a rate at least twice its sending time, {@link Workload#roundLimit}), reads the
  * round's usage records and operator load, and cancels the job.
  *
  * <p>Throughput is the steady rate of answers: answers between the 10th and the 90th percentile of
@@ -108,6 +109,8 @@ final class StreamSide implements Side {
     @Override
     public RoundResult runRound(RoundPlan plan) throws Exception {
         rig.simulator().setLatency(simulatorLatency);
+        Duration limit = workload.roundLimit(plan.duration());
+        Duration historyLimit = workload.historyLimit(plan.duration());
         Topics topics = rig.newTopics(name, settings.parallelism());
         long seed = ++round * 1_000_003L + name.hashCode();
         Load load = new Load(rig.bootstrapServers(), topics.bus(), workload, seed, rig.tokens());
@@ -124,8 +127,8 @@ final class StreamSide implements Side {
             long before = load.historyAnswers();
             if (before > 0) {
                 id = rig.submit(job.build(rig, topics, settings));
-                load.sendHistory(plan.duration());
-                if (!answers.awaitAnswered(before, plan.duration())) {
+                load.sendHistory(historyLimit);
+                if (!answers.awaitAnswered(before, historyLimit)) {
                     throw new IllegalStateException("the history phase was not answered");
                 }
             }
@@ -134,7 +137,7 @@ final class StreamSide implements Side {
                     before > 0 ? idleCpu(new ProcessCpu(rig.broker().pid())) : 0;
             long measuredSince = System.currentTimeMillis();
             if (workload.preload()) {
-                load.sendBacklog(plan.duration());
+                load.sendBacklog(limit);
             }
             ProcessCpu cpu = new ProcessCpu(rig.broker().pid());
             long[] cpuBefore = cpu.sample();
@@ -152,13 +155,13 @@ final class StreamSide implements Side {
             if (!workload.preload()) {
                 load.startSending(workload.rate());
             }
-            Map<String, Double> vertexLoad = watch(id, answers, before, plan.duration());
+            Map<String, Double> vertexLoad = watch(id, answers, before, limit);
             if (profile != null) {
                 profile.close();
                 profile = null;
             }
             long[] cpuAfter = cpu.sample();
-            load.finish(plan.duration());
+            load.finish(limit);
             timeline.close();
             Map<String, Double> extras = new HashMap<>(vertexLoad);
             extras.put("elapsedSeconds", (System.nanoTime() - start) / 1e9);

@@ -1,5 +1,7 @@
 package dev.agentstream.bench.stream;
 
+import java.time.Duration;
+
 /**
  * What a round sends to the agent.
  *
@@ -25,6 +27,33 @@ public record Workload(
         double duplicateFraction,
         int tenants,
         int payloadBytes) {
+
+    /** Beyond twice its sending time, what an offered round waits for its last answers. */
+    private static final Duration DRAIN_SLACK = Duration.ofSeconds(15);
+
+    /** What the history phase may take at least: sent unpaced, then read by the job. */
+    private static final Duration HISTORY_AT_LEAST = Duration.ofSeconds(120);
+
+    /**
+     * How long a round of this workload may run: {@code planned} (the harness's round time), but
+     * for envelopes offered at a rate at least twice the time it takes to send them and a slack, so
+     * that a side offered more than it can take (the capacity comparison offers 1.5 x its bound)
+     * answers its queue instead of leaving it unanswered at the round's end.
+     */
+    public Duration roundLimit(Duration planned) {
+        if (preload || rate <= 0) {
+            return planned;
+        }
+        long sendingMillis = (long) Math.ceil(envelopes * 1000.0 / rate);
+        Duration offered = Duration.ofMillis(2 * sendingMillis).plus(DRAIN_SLACK);
+        return offered.compareTo(planned) > 0 ? offered : planned;
+    }
+
+    /** How long the history phase may take: it ends as soon as each thread's answer is back. */
+    public Duration historyLimit(Duration planned) {
+        Duration round = roundLimit(planned);
+        return round.compareTo(HISTORY_AT_LEAST) > 0 ? round : HISTORY_AT_LEAST;
+    }
 
     /** A backlog of {@code envelopes} on fresh threads, one envelope each. */
     public static Workload backlog(int envelopes) {

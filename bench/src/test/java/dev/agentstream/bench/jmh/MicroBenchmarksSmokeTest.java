@@ -50,6 +50,7 @@ class MicroBenchmarksSmokeTest {
                 .contains("OutputParsingBenchmark_emitStage_jmhTest")
                 .contains("RouterCpuBenchmark_route_jmhTest")
                 .contains("RouterCpuBenchmark_countPromptTokens_jmhTest")
+                .contains("RouterCpuBenchmark_tokenizePrompt_jmhTest")
                 .contains("RouterCpuBenchmark_encodeRequest_jmhTest")
                 .contains("RouterCpuBenchmark_parseReply_jmhTest");
     }
@@ -209,6 +210,9 @@ class MicroBenchmarksSmokeTest {
             assertThat(bench.route().text()).isEqualTo(bench.replyText());
             long tokens = bench.countPromptTokens();
             assertThat(tokens).isPositive();
+            assertThat(bench.tokenizePrompt())
+                    .as("the counts the builder carried are jtokkit's")
+                    .isEqualTo(tokens);
             if (prompt.equals("window-8k")) {
                 assertThat(tokens).isGreaterThan(7000);
             } else {
