@@ -24,15 +24,10 @@ import dev.agentstream.udfs.registry.ForgedLinkException;
 import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.registry.RegistrySettings;
 import dev.agentstream.udfs.registry.RouteLink;
-import dev.agentstream.udfs.registry.SentRecord;
 import dev.agentstream.udfs.tenant.TenantNames;
 import dev.agentstream.udfs.trace.ContextSpans;
 import dev.agentstream.udfs.trace.StageSpan;
-import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
-import dev.agentstream.udfs.turn.TurnBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Optional;
@@ -55,10 +50,10 @@ import java.util.Optional;
  * caller's next turn. Links the job did not write, calls deeper than the limit and answers on
  * chains nobody opened are refused with their own reasons.
  *
- * <p>At most one turn per (thread, agent) is in flight: an envelope for a busy agent waits in state
- * and its turn starts when the agent's answer comes back on the thread (or, failing that, after
- * {@link ContextSettings#turnRelease()}), with the history as it is then. Other threads and other
- * agents never wait.
+ * <p>At most one turn per (thread, agent) is in flight ({@link TurnStarter}): an envelope for a
+ * busy agent waits in state and its turn starts when the agent's answer comes back on the thread
+ * (or, failing that, after {@link ContextSettings#turnRelease()}), with the history as it is then.
+ * Other threads and other agents never wait. Slots are appended by {@link SlotAppender}.
  *
  * <p>State: see {@link ThreadState} (slots, a head, busy agents, waiting turns and a subthread's
  * registry link, all with the TTL); one processing-time timer per started turn. A tenant's erasure
@@ -79,7 +74,6 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             new OutputTag<>("context-to-bus", TypeInformation.of(Envelope.class));
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(ThreadContextFunction.class);
 
     private final Organism organism;
     private final ContextSettings settings;
@@ -91,18 +85,11 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
     private transient Refusals refusals;
     private transient Addressing addressing;
     private transient Registry registry;
-    private transient SentRecord sentRecords;
-    private transient TokenCounter tokenCounter;
-    private transient TurnBuilder turns;
-    private transient Counter appended;
-    private transient Counter evicted;
-    private transient Counter turnsStarted;
+    private transient SlotAppender appender;
+    private transient TurnStarter turnStarter;
     private transient Counter refused;
-    private transient Counter turnsWaiting;
-    private transient Counter turnsReleased;
     private transient Counter answersRouted;
     private transient Counter answersReceived;
-    private transient Counter waitingEvicted;
     private transient ContextSpans spans;
 
     public ThreadContextFunction(
@@ -123,25 +110,24 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         refusals = new Refusals(new EnvelopeCodec(limits));
         addressing = new Addressing(organism);
         registry = new Registry(registrySettings, limits);
-        sentRecords = new SentRecord(limits);
-        tokenCounter = new TokenCounter();
-        turns =
-                new TurnBuilder(
-                        organism,
-                        settings.historyTokens(),
-                        settings.maxCompletionTokens(),
-                        tokenCounter);
         var metrics = getRuntimeContext().getMetricGroup();
-        appended = metrics.counter("contextAppends");
-        evicted = metrics.counter("contextEvictions");
-        turnsStarted = metrics.counter("turnsStarted");
+        appender = new SlotAppender(organism, state, limits, metrics);
         refused = metrics.counter("envelopesRefused");
-        turnsWaiting = metrics.counter("turnsWaiting");
-        turnsReleased = metrics.counter("turnsReleasedWithoutAnswer");
         answersRouted = metrics.counter("answersRoutedToCaller");
         answersReceived = metrics.counter("answersFromSubthreads");
-        waitingEvicted = metrics.counter("waitingInputsEvicted");
         spans = ContextSpans.open(getRuntimeContext());
+        turnStarter =
+                new TurnStarter(
+                        organism,
+                        settings,
+                        state,
+                        addressing,
+                        registry,
+                        refusals,
+                        spans,
+                        this::refuse,
+                        metrics,
+                        refused);
     }
 
     @Override
@@ -234,12 +220,12 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             }
         }
         ContextSlot slot = append(envelope, null, ctx);
-        releaseAnswered(envelope, ctx, out);
+        turnStarter.releaseAnswered(envelope, ctx, out);
         // problem() has refused anything but an agent's own payload for an agent.
         if (!Addressing.isSystemMessage(envelope)
                 && recipient.isPresent()
                 && recipient.get().agent()) {
-            startOrWait(recipient.get(), slot, ctx, out);
+            turnStarter.startOrWait(recipient.get(), slot, ctx, out);
         }
     }
 
@@ -254,7 +240,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
                 && Addressing.isSystemMessage(envelope)) {
             state.updateLink(call);
             append(envelope, null, ctx);
-            releaseAnswered(envelope, ctx, out);
+            turnStarter.releaseAnswered(envelope, ctx, out);
             return;
         }
         if (!Registry.mayAnswer(call, envelope.from)) {
@@ -268,7 +254,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
             return;
         }
         append(envelope, null, ctx);
-        releaseAnswered(envelope, ctx, out);
+        turnStarter.releaseAnswered(envelope, ctx, out);
         long now = ctx.timerService().currentProcessingTime();
         Envelope up = registry.answerUp(envelope, call, now);
         if (!refusals.fits(up, limits.maxOutputBytes())) {
@@ -330,7 +316,7 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         }
         ContextSlot slot = append(envelope, call, ctx);
         if (callee.get().agent()) {
-            startOrWait(callee.get(), slot, ctx, out);
+            turnStarter.startOrWait(callee.get(), slot, ctx, out);
         }
     }
 
@@ -357,192 +343,18 @@ public class ThreadContextFunction extends KeyedProcessFunction<String, Envelope
         ContextSlot slot = append(envelope, answer, ctx);
         answersReceived.inc();
         // The job's refusal of a call the caller's turn tried to make ends that turn.
-        releaseAnswered(envelope, ctx, out);
-        startOrWait(caller.get(), slot, ctx, out);
+        turnStarter.releaseAnswered(envelope, ctx, out);
+        turnStarter.startOrWait(caller.get(), slot, ctx, out);
     }
 
-    /**
-     * Appends the envelope to the thread's context; a call record keeps the call it records, and an
-     * envelope that came with a registry link keeps the link's chain and root for its turn.
-     */
+    /** Appends the envelope to the thread's context (see {@link SlotAppender}). */
     private ContextSlot append(Envelope envelope, RouteLink link, Context ctx) throws Exception {
-        String to = envelope.to;
-        String root = envelope.payloadRoot;
-        String xml = envelope.payloadXml;
-        Optional<SentRecord.Content> sent = sentRecord(envelope);
-        if (sent.isPresent()) {
-            to = sent.get().to();
-            root = sent.get().payloadRoot();
-            xml = sent.get().payloadXml();
-        }
-        long now = ctx.timerService().currentProcessingTime();
-        ContextSlot slot =
-                new ContextSlot(0, envelope.from, to, root, xml, envelope.envelopeId, now);
-        if (link != null) {
-            slot.chain = link.chain;
-            slot.root = link.root;
-        }
-        slot.tokens = tokenCounter.count(xml);
-        slot.traceparent = envelope.traceparent;
-        evicted.inc(state.append(slot));
-        appended.inc();
-        return slot;
-    }
-
-    /** The call an agent's {@code <sent>} record holds, so its history shows what it sent. */
-    private Optional<SentRecord.Content> sentRecord(Envelope envelope) {
-        boolean record =
-                SystemPayloads.AGENTSTREAM_NS.equals(envelope.payloadNamespace)
-                        && SentRecord.ELEMENT.equals(envelope.payloadRoot)
-                        && organism.isAgent(envelope.from);
-        return record ? sentRecords.read(envelope.payloadXml) : Optional.empty();
-    }
-
-    /**
-     * The end of the agent's turn in flight is back (the envelope marked with that turn's input):
-     * its next waiting turn may start. Any other envelope from the agent leaves it busy.
-     */
-    private void releaseAnswered(Envelope envelope, Context ctx, Collector<Turn> out)
-            throws Exception {
-        Optional<String> answered = addressing.answeredAgent(envelope);
-        Optional<String> turnEnd = registry.turnEndOf(envelope);
-        if (answered.isPresent()
-                && turnEnd.isPresent()
-                && state.releaseTurn(answered.get(), turnEnd.get())) {
-            startNextWaiting(answered.get(), ctx, out);
-        }
-    }
-
-    /** One turn in flight per (thread, agent): a busy agent's input waits for its answer. */
-    private void startOrWait(Listener agent, ContextSlot slot, Context ctx, Collector<Turn> out)
-            throws Exception {
-        if (state.isBusy(agent.name())) {
-            state.enqueue(slot.seq, agent.name());
-            turnsWaiting.inc();
-        } else {
-            startTurn(agent, slot, ctx, out);
-        }
+        return appender.append(envelope, link, ctx.timerService().currentProcessingTime());
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Turn> out) throws Exception {
-        long startedBy = timestamp - settings.turnRelease().toMillis();
-        for (String agent : state.busySince(startedBy)) {
-            LOG.warn(
-                    "No answer from {} on thread {} after {}; its next turn starts anyway",
-                    agent,
-                    ctx.getCurrentKey(),
-                    settings.turnRelease());
-            state.release(agent);
-            turnsReleased.inc();
-            startNextWaiting(agent, ctx, out);
-        }
-    }
-
-    /** Starts the oldest waiting turn of {@code agent}, if it has one. */
-    private void startNextWaiting(String agent, Context ctx, Collector<Turn> out) throws Exception {
-        Optional<ContextSlot> next =
-                state.dequeue(
-                        agent,
-                        () -> {
-                            LOG.warn(
-                                    "A waiting input of {} on thread {} was evicted before its"
-                                            + " turn (context.max-slots)",
-                                    agent,
-                                    ctx.getCurrentKey());
-                            waitingEvicted.inc();
-                        });
-        if (next.isEmpty()) {
-            return;
-        }
-        Optional<Listener> listener = organism.listener(agent).filter(Listener::agent);
-        if (listener.isEmpty()) {
-            // The organism changed across a restore: the agent is gone.
-            refuse(
-                    envelopeOf(next.get(), ctx),
-                    DeadLetterReason.UNKNOWN_RECIPIENT,
-                    "no agent named " + agent + " any more",
-                    ctx);
-            return;
-        }
-        startTurn(listener.get(), next.get(), ctx, out);
-    }
-
-    private void startTurn(Listener agent, ContextSlot input, Context ctx, Collector<Turn> out)
-            throws Exception {
-        long now = ctx.timerService().currentProcessingTime();
-        // The key is the input's (tenant, thread): on a timer there is no envelope to ask.
-        String tenant = TenantNames.tenantOf(ctx.getCurrentKey());
-        Turn turn = turns.build(tenant, agent, input, keep -> state.historyOf(input, keep), now);
-        Optional<DeadLetterReason> limit = state.admit(estimatedTokens(turn));
-        if (limit.isPresent()) {
-            String detail =
-                    limit.get() == DeadLetterReason.TURN_LIMIT
-                            ? "thread reached " + settings.maxTurns() + " agent turns"
-                            : "thread reached its allowance of "
-                                    + settings.maxThreadTokens()
-                                    + " tokens";
-            refuseTurn(envelopeOf(input, ctx), limit.get(), detail, ctx);
-            return;
-        }
-        state.markBusy(agent.name(), now, input.envelopeId);
-        ctx.timerService().registerProcessingTimeTimer(now + settings.turnRelease().toMillis());
-        turn.thread = TenantNames.idOf(ctx.getCurrentKey());
-        turn.root =
-                input.root != null
-                        ? input.root
-                        : state.link().map(call -> call.root).orElse(turn.thread);
-        turnsStarted.inc();
-        spans.turnStarted(turn);
-        out.collect(turn);
-    }
-
-    /**
-     * Refuses a turn at a thread limit. On a subthread whose call is still open, the caller hears
-     * it as the call's answer, so that the conversation above goes on (or stops at its own limits)
-     * instead of waiting for an answer that cannot come.
-     */
-    private void refuseTurn(Envelope input, DeadLetterReason limit, String detail, Context ctx)
-            throws Exception {
-        Optional<RouteLink> call = state.link();
-        if (call.isEmpty() || call.get().answered) {
-            refuse(input, limit, detail, ctx);
-            return;
-        }
-        ctx.output(DEAD_LETTERS, refusals.deadLetter(input, limit, detail));
-        long now = ctx.timerService().currentProcessingTime();
-        ctx.output(BUS, registry.refusalUp(input, call.get(), detail, now));
-        call.get().answered = true;
-        state.updateLink(call.get());
-        refused.inc();
-    }
-
-    /**
-     * What a turn may cost: its prompt, from the counts its messages carry (see {@link
-     * dev.agentstream.udfs.turn.TurnBuilder}), and its completion limit.
-     */
-    private long estimatedTokens(Turn turn) {
-        long tokens = turn.maxTokens;
-        for (var message : turn.messages) {
-            tokens += tokenCounter.count(message);
-        }
-        return tokens;
-    }
-
-    /** The envelope a slot was made from, for a dead letter. */
-    private static Envelope envelopeOf(ContextSlot slot, Context ctx) {
-        Envelope e =
-                new Envelope(
-                        slot.from,
-                        slot.to,
-                        TenantNames.idOf(ctx.getCurrentKey()),
-                        slot.payloadXml,
-                        slot.payloadRoot,
-                        "");
-        e.envelopeId = slot.envelopeId;
-        e.tenant = TenantNames.tenantOf(ctx.getCurrentKey());
-        e.traceparent = slot.traceparent == null ? "" : slot.traceparent;
-        return e;
+        turnStarter.releaseOverdue(timestamp, ctx, out);
     }
 
     /**
