@@ -22,6 +22,7 @@ import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamJob;
 import dev.agentstream.job.AgentStreamOptions;
 import dev.agentstream.job.OperatorIds;
+import dev.agentstream.job.StageSettings;
 import dev.agentstream.job.dynamodb.BillingTables;
 import dev.agentstream.job.dynamodb.DynamoDbIo;
 import dev.agentstream.job.kafka.DeadLetterSerializer;
@@ -254,7 +255,7 @@ class TenantErasureITCase extends LocalServicesTestBase {
                                 OperatorIds.THREAD_CONTEXT,
                                 new ThreadContextFunction(
                                                 null,
-                                                AgentStreamGraph.contextSettings(conf),
+                                                StageSettings.contextSettings(conf),
                                                 EnvelopeLimits.defaults(),
                                                 null)
                                         .keyedStateDescriptors()),
@@ -266,7 +267,7 @@ class TenantErasureITCase extends LocalServicesTestBase {
                         OperatorIds.QUOTA,
                         new StateKeys(
                                 OperatorIds.QUOTA,
-                                new QuotaFunction(AgentStreamGraph.quotaSettings(conf))
+                                new QuotaFunction(StageSettings.quotaSettings(conf))
                                         .keyedStateDescriptors()),
                         OperatorIds.USAGE_TOTALS,
                         new StateKeys(

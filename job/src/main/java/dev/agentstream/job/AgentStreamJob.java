@@ -52,13 +52,13 @@ public final class AgentStreamJob {
         AgentStreamOptions.checkKeys(conf.keySet());
         Organism organism = loadOrganism(conf);
         // Fail here, with the reason, rather than in every task at start.
-        AgentStreamGraph.registrySettings(conf).loadKey();
+        StageSettings.registrySettings(conf).loadKey();
         if (conf.get(AgentStreamOptions.CONTROL_ENABLED)) {
-            AgentStreamGraph.controlSettings(conf).loadKey();
+            StageSettings.controlSettings(conf).loadKey();
         }
         PriceTable.load(conf.get(AgentStreamOptions.BILLING_PRICE_TABLE));
         DynamoDbIo.createTablesIfAsked(conf);
-        TenantSettings tenants = AgentStreamGraph.tenantSettings(conf);
+        TenantSettings tenants = StageSettings.tenantSettings(conf);
         if (tenants.source() == TenantSource.TOKEN) {
             new TokenKeys(tenants).load();
         }

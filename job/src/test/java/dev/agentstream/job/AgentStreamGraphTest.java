@@ -89,12 +89,12 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE, 10_000L);
         conf.set(AgentStreamOptions.QUOTA_MAX_WAIT, Duration.ofMinutes(4));
 
-        assertThatThrownBy(() -> AgentStreamGraph.quotaSettings(conf))
+        assertThatThrownBy(() -> StageSettings.quotaSettings(conf))
                 .isInstanceOf(IllegalConfigurationException.class)
                 .hasMessageContaining("context.turn-release");
 
         conf.set(AgentStreamOptions.QUOTA_TOKENS_PER_MINUTE, 0L);
-        assertThat(AgentStreamGraph.quotaSettings(conf).table().limitsAny()).isFalse();
+        assertThat(StageSettings.quotaSettings(conf).table().limitsAny()).isFalse();
     }
 
     @Test
@@ -105,11 +105,11 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.QUOTA_FILE, file.toString());
         conf.set(AgentStreamOptions.QUOTA_MAX_WAIT, Duration.ofSeconds(20));
 
-        assertThat(AgentStreamGraph.quotaSettings(conf).table().of("acme"))
+        assertThat(StageSettings.quotaSettings(conf).table().of("acme"))
                 .isEqualTo(new QuotaLimits(6_000, 0, Duration.ofSeconds(20)));
 
         Files.writeString(file, "tenants:\n  acme:\n    tokens-per-hour: 6000\n");
-        assertThatThrownBy(() -> AgentStreamGraph.quotaSettings(conf))
+        assertThatThrownBy(() -> StageSettings.quotaSettings(conf))
                 .isInstanceOf(IllegalConfigurationException.class)
                 .hasMessageContaining("tokens-per-hour");
     }
@@ -269,7 +269,7 @@ class AgentStreamGraphTest {
         conf.set(AgentStreamOptions.TRACING_ENABLED, true);
         conf.set(AgentStreamOptions.TRACING_SAMPLE_RATIO, 2.0);
 
-        assertThatThrownBy(() -> AgentStreamGraph.tracingSettings(conf))
+        assertThatThrownBy(() -> StageSettings.tracingSettings(conf))
                 .hasMessageContaining("tracing.sample-ratio");
     }
 

@@ -5,7 +5,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.configuration.Configuration;
 
-import dev.agentstream.job.AgentStreamGraph;
+import dev.agentstream.job.StageSettings;
 import dev.agentstream.udfs.billing.BillingKeys;
 import dev.agentstream.udfs.billing.ThreadIndexFunction;
 import dev.agentstream.udfs.billing.UsageTotalsFunction;
@@ -35,7 +35,7 @@ class LayoutsTest {
                 Layouts.THREAD_CONTEXT,
                 new ThreadContextFunction(
                                 null,
-                                AgentStreamGraph.contextSettings(new Configuration()),
+                                StageSettings.contextSettings(new Configuration()),
                                 EnvelopeLimits.defaults(),
                                 null)
                         .keyedStateDescriptors());

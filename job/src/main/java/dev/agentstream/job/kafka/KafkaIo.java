@@ -12,6 +12,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 
 import dev.agentstream.job.AgentStreamGraph;
 import dev.agentstream.job.AgentStreamOptions;
+import dev.agentstream.job.StageSettings;
 import dev.agentstream.udfs.emit.UsageRecord;
 import dev.agentstream.udfs.envelope.BusRecord;
 import dev.agentstream.udfs.envelope.DeadLetter;
@@ -51,7 +52,7 @@ public final class KafkaIo {
             checkTransactions(conf, servers, jobName, transactionTimeout);
         }
         KafkaSourceBuilder<BusRecord> bus = KafkaSource.<BusRecord>builder();
-        TopicTemplate template = AgentStreamGraph.tenantSettings(conf).template();
+        TopicTemplate template = StageSettings.tenantSettings(conf).template();
         if (template == null) {
             bus.setTopics(conf.get(AgentStreamOptions.BUS_TOPIC));
         } else {
@@ -196,9 +197,9 @@ public final class KafkaIo {
     private static EnvelopeSerializer busSerializer(Configuration conf) {
         return new EnvelopeSerializer(
                 conf.get(AgentStreamOptions.BUS_TOPIC),
-                AgentStreamGraph.tenantSettings(conf).template(),
-                AgentStreamGraph.limits(conf),
-                AgentStreamGraph.registrySettings(conf));
+                StageSettings.tenantSettings(conf).template(),
+                StageSettings.limits(conf),
+                StageSettings.registrySettings(conf));
     }
 
     /** The job must never read its own usage records or dead letters as envelopes. */
