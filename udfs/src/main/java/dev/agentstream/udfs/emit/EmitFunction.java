@@ -32,12 +32,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+
+import static dev.agentstream.udfs.emit.TurnEnvelopes.cut;
+import static dev.agentstream.udfs.emit.TurnEnvelopes.envelope;
+import static dev.agentstream.udfs.emit.TurnEnvelopes.huh;
+import static dev.agentstream.udfs.emit.TurnEnvelopes.peerViolation;
+import static dev.agentstream.udfs.emit.TurnEnvelopes.refusal;
 
 /**
  * Turns an agent's answer into envelopes and one usage record. Each payload element of the answer
@@ -362,29 +367,6 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
                 .filter(owner -> !owner.name().equals(turn.replyTo));
     }
 
-    /**
-     * A {@code <huh>} from the job to the agent itself, on its thread: what it tried to send and
-     * why it was not sent, for the model to read on its next turn.
-     */
-    private static Envelope peerViolation(Turn turn, ParsedElement element, Listener owner) {
-        String huh =
-                SystemPayloads.huh(
-                        "validation-error",
-                        turn.agent
-                                + " may not send <"
-                                + element.root()
-                                + "> to "
-                                + owner.name()
-                                + ": not one of its peers; nothing was sent",
-                        turn.agent,
-                        owner.name(),
-                        element.root(),
-                        Instant.ofEpochMilli(turn.createdAt));
-        Envelope e = envelope(turn, turn.agent, huh, "huh", SystemPayloads.SYSTEM_NS);
-        e.from = SystemPayloads.JOB_SENDER;
-        return e;
-    }
-
     /** The agent's peer that accepts the element's root tag: the element is a call to it. */
     private Optional<String> peerFor(Turn turn, ParsedElement element) {
         Optional<Listener> agent = organism.listener(turn.agent);
@@ -397,51 +379,6 @@ public class EmitFunction extends ProcessFunction<TurnResult, Envelope> {
             }
         }
         return Optional.empty();
-    }
-
-    /** What the sender gets when the model answered without text: why, as the provider said. */
-    private static Envelope refusal(Turn turn, TurnResult result) {
-        String reason = result.text.isBlank() ? result.finishReason : result.text;
-        String payload = SystemPayloads.refusal(cut(XmlChars.strip(reason)));
-        return envelope(
-                turn, turn.replyTo, payload, SystemPayloads.REFUSAL, SystemPayloads.AGENTSTREAM_NS);
-    }
-
-    private static Envelope huh(Turn turn, String message) {
-        String huh =
-                SystemPayloads.huh(
-                        "pipeline-failure",
-                        cut(message),
-                        turn.replyTo,
-                        turn.agent,
-                        turn.inputRoot,
-                        Instant.ofEpochMilli(turn.createdAt));
-        return envelope(turn, turn.replyTo, huh, "huh", SystemPayloads.SYSTEM_NS);
-    }
-
-    private static String cut(String text) {
-        return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + " [cut]";
-    }
-
-    private static Envelope envelope(Turn turn, String to, ParsedElement element) {
-        return envelope(turn, to, element.xml(), element.root(), element.namespace());
-    }
-
-    private static Envelope envelope(
-            Turn turn, String to, String payloadXml, String root, String namespace) {
-        // Addresses come from decoded envelopes, which carry only XML characters; stripping
-        // keeps an envelope built any other way writable.
-        Envelope e =
-                new Envelope(
-                        XmlChars.strip(turn.agent),
-                        to == null ? null : XmlChars.strip(to),
-                        turn.thread,
-                        payloadXml,
-                        root,
-                        namespace);
-        // Every envelope of a turn is its tenant's: the bus sink stamps it so.
-        e.tenant = turn.tenant == null ? "" : turn.tenant;
-        return e;
     }
 
     @Override
