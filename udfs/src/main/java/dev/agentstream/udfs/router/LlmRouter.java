@@ -6,7 +6,6 @@ import dev.agentstream.udfs.llm.LlmClient;
 import dev.agentstream.udfs.llm.LlmReply;
 import dev.agentstream.udfs.turn.TokenCounter;
 import dev.agentstream.udfs.turn.Turn;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,28 +42,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class LlmRouter implements LlmClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmRouter.class);
-
-    /**
-     * One backend: its client, the model it serves, its breaker, its limits, its context window in
-     * tokens (0: unknown, never skipped) and its calls in flight from this subtask.
-     */
-    public record Route(
-            String name,
-            String model,
-            LlmClient client,
-            CircuitBreaker breaker,
-            Admission admission,
-            int contextWindow,
-            AtomicInteger inFlight) {
-
-        public Route(String name, String model, LlmClient client, CircuitBreaker breaker) {
-            this(name, model, client, breaker, Admission.of(name, 0, 0), 0, new AtomicInteger());
-        }
-
-        boolean holds(int tokens) {
-            return contextWindow <= 0 || tokens <= contextWindow;
-        }
-    }
 
     /** How long a turn that no backend can admit now waits before asking them all again. */
     static final long ADMISSION_PAUSE_MS = 50;

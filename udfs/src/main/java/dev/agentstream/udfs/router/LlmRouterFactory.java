@@ -131,12 +131,12 @@ public record LlmRouterFactory(
                         .permittedNumberOfCallsInHalfOpenState(1)
                         .build();
         FlinkRouterMetrics metrics = group == null ? null : new FlinkRouterMetrics(group);
-        List<LlmRouter.Route> routes = new ArrayList<>();
+        List<Route> routes = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (BackendSpec spec : backends) {
             String name = unique(spec.name(), names);
-            LlmRouter.Route route =
-                    new LlmRouter.Route(
+            Route route =
+                    new Route(
                             name,
                             spec.model(),
                             spec.client().create(),

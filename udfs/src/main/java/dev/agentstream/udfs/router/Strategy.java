@@ -24,11 +24,11 @@ public enum Strategy {
     }
 
     /** The order for the next turn over {@code routes}, which are in priority order. */
-    List<LlmRouter.Route> order(List<LlmRouter.Route> routes, AtomicLong turns) {
+    List<Route> order(List<Route> routes, AtomicLong turns) {
         switch (this) {
             case ROUND_ROBIN:
                 int first = (int) Math.floorMod(turns.getAndIncrement(), (long) routes.size());
-                List<LlmRouter.Route> rotated = new ArrayList<>(routes.size());
+                List<Route> rotated = new ArrayList<>(routes.size());
                 for (int i = 0; i < routes.size(); i++) {
                     rotated.add(routes.get((first + i) % routes.size()));
                 }
@@ -43,7 +43,7 @@ public enum Strategy {
                     indices.add(i);
                 }
                 indices.sort(Comparator.comparingInt(i -> load[i])); // stable: priority on ties
-                List<LlmRouter.Route> byLoad = new ArrayList<>(routes.size());
+                List<Route> byLoad = new ArrayList<>(routes.size());
                 indices.forEach(i -> byLoad.add(routes.get(i)));
                 return byLoad;
             default:

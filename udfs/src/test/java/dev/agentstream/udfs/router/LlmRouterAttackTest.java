@@ -67,7 +67,7 @@ class LlmRouterAttackTest {
     @Test
     void shouldOrderLeastLoadedBackendsWhileTheirLoadsChangeUnderTheSort() throws Exception {
         ScriptedProvider provider = ScriptedProvider.answering();
-        List<LlmRouter.Route> routes = new ArrayList<>();
+        List<Route> routes = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
             routes.add(route("b" + i, provider, 0));
         }
@@ -201,12 +201,12 @@ class LlmRouterAttackTest {
         return (LlmClientFactory & java.io.Serializable) () -> provider;
     }
 
-    private static LlmRouter router(Strategy strategy, LlmRouter.Route... routes) {
+    private static LlmRouter router(Strategy strategy, Route... routes) {
         return new LlmRouter(List.of(routes), NO_RETRIES, strategy, RouterMetrics.NONE);
     }
 
-    private static LlmRouter.Route route(String name, ScriptedProvider provider, int window) {
-        return new LlmRouter.Route(
+    private static Route route(String name, ScriptedProvider provider, int window) {
+        return new Route(
                 name,
                 null,
                 provider,

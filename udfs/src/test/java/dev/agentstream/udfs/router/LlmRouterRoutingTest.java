@@ -137,7 +137,7 @@ class LlmRouterRoutingTest {
                 ScriptedProvider.answering()
                         .answer(turn -> CompletableFuture.failedFuture(contextTooLong()));
         ScriptedProvider wide = ScriptedProvider.answering();
-        LlmRouter.Route first = route("narrow", narrow, 0);
+        Route first = route("narrow", narrow, 0);
         LlmRouter router = router(Strategy.FAILOVER, first, route("wide", wide, 0));
 
         for (int i = 0; i < 10; i++) {
@@ -241,12 +241,12 @@ class LlmRouterRoutingTest {
         return turn;
     }
 
-    private static LlmRouter router(Strategy strategy, LlmRouter.Route... routes) {
+    private static LlmRouter router(Strategy strategy, Route... routes) {
         return new LlmRouter(List.of(routes), NO_RETRIES, strategy, RouterMetrics.NONE);
     }
 
-    private static LlmRouter.Route route(String name, ScriptedProvider provider, int window) {
-        return new LlmRouter.Route(
+    private static Route route(String name, ScriptedProvider provider, int window) {
+        return new Route(
                 name,
                 null,
                 provider,

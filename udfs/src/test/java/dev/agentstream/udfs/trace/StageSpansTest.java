@@ -26,6 +26,7 @@ import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.registry.Registry;
 import dev.agentstream.udfs.router.LlmRouter;
 import dev.agentstream.udfs.router.RetryPolicy;
+import dev.agentstream.udfs.router.Route;
 import dev.agentstream.udfs.router.RouterMetrics;
 import dev.agentstream.udfs.router.Strategy;
 import dev.agentstream.udfs.tenant.TenantNames;
@@ -292,9 +293,7 @@ class StageSpansTest {
         @Override
         public LlmClient create(int subtasks, MetricGroup group, AttemptListener attempts) {
             return new LlmRouter(
-                    List.of(
-                            new LlmRouter.Route(
-                                    "primary", "m", provider, CircuitBreaker.ofDefaults("p"))),
+                    List.of(new Route("primary", "m", provider, CircuitBreaker.ofDefaults("p"))),
                     new RetryPolicy(0, Duration.ZERO, Duration.ZERO),
                     Strategy.FAILOVER,
                     RouterMetrics.NONE,

@@ -33,6 +33,7 @@ import dev.agentstream.udfs.llm.TurnResult;
 import dev.agentstream.udfs.organism.Organism;
 import dev.agentstream.udfs.router.LlmRouter;
 import dev.agentstream.udfs.router.RetryPolicy;
+import dev.agentstream.udfs.router.Route;
 import dev.agentstream.udfs.router.RouterMetrics;
 import dev.agentstream.udfs.router.Strategy;
 import dev.agentstream.udfs.tenant.TenantNames;
@@ -289,7 +290,7 @@ class TracedTurnTest {
                                                             ScriptedProvider.reply(ANSWER, 12, 3)));
             return new LlmRouter(
                     List.of(
-                            new LlmRouter.Route(
+                            new Route(
                                     "primary",
                                     "grok-3-mini",
                                     provider,
