@@ -1,19 +1,20 @@
 package dev.agentstream.devtools.load;
 
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.MetaElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
 import org.codehaus.stax2.XMLOutputFactory2;
 
-import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
 
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -67,31 +68,23 @@ public final class SentAt {
         if (metaExtensions == null || !metaExtensions.contains(NAMESPACE)) {
             return Optional.empty();
         }
+        List<Optional<Stamp>> found = new ArrayList<>(1);
         try {
-            XMLStreamReader in =
-                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
-            try {
-                int depth = 0;
-                while (in.hasNext()) {
-                    int event = in.next();
-                    if (event == XMLStreamConstants.START_ELEMENT) {
-                        if (depth == 0
-                                && NAMESPACE.equals(in.getNamespaceURI())
-                                && ELEMENT.equals(in.getLocalName())) {
-                            return stamp(in);
+            MetaElements.walk(
+                    inputFactory,
+                    metaExtensions,
+                    in -> {
+                        if (!NAMESPACE.equals(in.getNamespaceURI())
+                                || !ELEMENT.equals(in.getLocalName())) {
+                            return MetaElements.Step.PASS;
                         }
-                        depth++;
-                    } else if (event == XMLStreamConstants.END_ELEMENT) {
-                        depth--;
-                    }
-                }
-            } finally {
-                in.close();
-            }
+                        found.add(stamp(in));
+                        return MetaElements.Step.DONE;
+                    });
         } catch (XMLStreamException | NumberFormatException malformed) {
             return Optional.empty();
         }
-        return Optional.empty();
+        return found.isEmpty() ? Optional.empty() : found.get(0);
     }
 
     private static Optional<Stamp> stamp(XMLStreamReader in) throws XMLStreamException {

@@ -4,6 +4,7 @@ import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeCodec;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.MetaElements;
 import dev.agentstream.udfs.envelope.OwnElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
@@ -69,26 +70,17 @@ public final class ControlXml {
             return found;
         }
         try {
-            XMLStreamReader in =
-                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
-            try {
-                int depth = 0;
-                while (in.hasNext()) {
-                    int event = in.next();
-                    if (event == XMLStreamConstants.START_ELEMENT) {
-                        if (depth == 0 && isOurs(in, SIGNATURE)) {
-                            String issued = in.getAttributeValue(null, "issued");
-                            found.add(new Signature(issued, in.getElementText().strip()));
-                            continue;
+            MetaElements.walk(
+                    inputFactory,
+                    metaExtensions,
+                    in -> {
+                        if (!isOurs(in, SIGNATURE)) {
+                            return MetaElements.Step.PASS;
                         }
-                        depth++;
-                    } else if (event == XMLStreamConstants.END_ELEMENT) {
-                        depth--;
-                    }
-                }
-            } finally {
-                in.close();
-            }
+                        String issued = in.getAttributeValue(null, "issued");
+                        found.add(new Signature(issued, in.getElementText().strip()));
+                        return MetaElements.Step.TAKEN;
+                    });
         } catch (XMLStreamException e) {
             throw new IllegalArgumentException("a signature is not plain text");
         }

@@ -2,6 +2,7 @@ package dev.agentstream.udfs.registry;
 
 import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.MetaElements;
 import dev.agentstream.udfs.envelope.OwnElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
@@ -12,7 +13,6 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
 
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,29 +89,22 @@ public final class LinkXml {
         if (metaExtensions == null || !metaExtensions.contains(TURN_END)) {
             return Optional.empty();
         }
+        List<String> found = new ArrayList<>(1);
         try {
-            XMLStreamReader in =
-                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
-            try {
-                int depth = 0;
-                while (in.hasNext()) {
-                    int event = in.next();
-                    if (event == XMLStreamConstants.START_ELEMENT) {
-                        if (depth == 0 && isOurs(in, TURN_END)) {
-                            return Optional.of(in.getElementText());
+            MetaElements.walk(
+                    inputFactory,
+                    metaExtensions,
+                    in -> {
+                        if (!isOurs(in, TURN_END)) {
+                            return MetaElements.Step.PASS;
                         }
-                        depth++;
-                    } else if (event == XMLStreamConstants.END_ELEMENT) {
-                        depth--;
-                    }
-                }
-            } finally {
-                in.close();
-            }
+                        found.add(in.getElementText());
+                        return MetaElements.Step.DONE;
+                    });
         } catch (XMLStreamException malformed) {
             return Optional.empty();
         }
-        return Optional.empty();
+        return found.stream().findFirst();
     }
 
     /**
@@ -123,33 +116,25 @@ public final class LinkXml {
         if (metaExtensions == null || !metaExtensions.contains(NS)) {
             return Optional.empty();
         }
-        RouteLink found = null;
+        List<RouteLink> links = new ArrayList<>(1);
         try {
-            XMLStreamReader in =
-                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
-            try {
-                int depth = 0;
-                while (in.hasNext()) {
-                    int event = in.next();
-                    if (event == XMLStreamConstants.START_ELEMENT) {
-                        if (depth == 0 && isOurs(in, ELEMENT)) {
-                            if (found != null) {
-                                throw new IllegalArgumentException("more than one registry link");
-                            }
-                            found = readLink(in);
-                            continue;
+            MetaElements.walk(
+                    inputFactory,
+                    metaExtensions,
+                    in -> {
+                        if (!isOurs(in, ELEMENT)) {
+                            return MetaElements.Step.PASS;
                         }
-                        depth++;
-                    } else if (event == XMLStreamConstants.END_ELEMENT) {
-                        depth--;
-                    }
-                }
-            } finally {
-                in.close();
-            }
+                        if (!links.isEmpty()) {
+                            throw new IllegalArgumentException("more than one registry link");
+                        }
+                        links.add(readLink(in));
+                        return MetaElements.Step.TAKEN;
+                    });
         } catch (XMLStreamException e) {
             throw new IllegalArgumentException("meta extensions cannot be read", e);
         }
+        RouteLink found = links.isEmpty() ? null : links.get(0);
         if (found != null && !found.isComplete()) {
             throw new IllegalArgumentException("registry link lacks a field");
         }

@@ -2,16 +2,15 @@ package dev.agentstream.udfs.tenant;
 
 import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.MetaElements;
 import dev.agentstream.udfs.envelope.OwnElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
 import org.codehaus.stax2.XMLOutputFactory2;
 
-import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,30 +59,21 @@ public final class TenantXml {
             return new Credentials(tokens, stamps);
         }
         try {
-            XMLStreamReader in =
-                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
-            try {
-                int depth = 0;
-                while (in.hasNext()) {
-                    int event = in.next();
-                    if (event == XMLStreamConstants.START_ELEMENT) {
-                        if (depth == 0 && isOurs(in, TOKEN)) {
+            MetaElements.walk(
+                    inputFactory,
+                    metaExtensions,
+                    in -> {
+                        if (isOurs(in, TOKEN)) {
                             tokens.add(in.getElementText().strip());
-                            continue;
+                            return MetaElements.Step.TAKEN;
                         }
-                        if (depth == 0 && isOurs(in, STAMP)) {
+                        if (isOurs(in, STAMP)) {
                             String sig = in.getAttributeValue(null, "sig");
                             stamps.add(new Stamp(in.getElementText().strip(), sig));
-                            continue;
+                            return MetaElements.Step.TAKEN;
                         }
-                        depth++;
-                    } else if (event == XMLStreamConstants.END_ELEMENT) {
-                        depth--;
-                    }
-                }
-            } finally {
-                in.close();
-            }
+                        return MetaElements.Step.PASS;
+                    });
         } catch (XMLStreamException e) {
             // getElementText() refuses an element inside a token or stamp; never quote it.
             throw new IllegalArgumentException("a token or tenant stamp is not plain text");

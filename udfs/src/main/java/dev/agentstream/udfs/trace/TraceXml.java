@@ -3,14 +3,14 @@ package dev.agentstream.udfs.trace;
 import dev.agentstream.udfs.emit.SystemPayloads;
 import dev.agentstream.udfs.envelope.Envelope;
 import dev.agentstream.udfs.envelope.EnvelopeLimits;
+import dev.agentstream.udfs.envelope.MetaElements;
 import dev.agentstream.udfs.envelope.XmlFactories;
 import org.codehaus.stax2.XMLInputFactory2;
 
-import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 
-import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,35 +44,23 @@ public final class TraceXml {
         if (metaExtensions == null || !metaExtensions.contains(ELEMENT)) {
             return Optional.empty();
         }
-        String found = null;
-        int count = 0;
+        List<String> found = new ArrayList<>(1);
         try {
-            XMLStreamReader in =
-                    inputFactory.createXMLStreamReader(new StringReader(metaExtensions));
-            try {
-                int depth = 0;
-                while (in.hasNext()) {
-                    int event = in.next();
-                    if (event == XMLStreamConstants.START_ELEMENT) {
-                        if (depth == 0
-                                && NS.equals(in.getNamespaceURI())
-                                && ELEMENT.equals(in.getLocalName())) {
-                            found = in.getElementText().strip();
-                            count++;
-                            continue;
+            MetaElements.walk(
+                    inputFactory,
+                    metaExtensions,
+                    in -> {
+                        if (!NS.equals(in.getNamespaceURI())
+                                || !ELEMENT.equals(in.getLocalName())) {
+                            return MetaElements.Step.PASS;
                         }
-                        depth++;
-                    } else if (event == XMLStreamConstants.END_ELEMENT) {
-                        depth--;
-                    }
-                }
-            } finally {
-                in.close();
-            }
+                        found.add(in.getElementText().strip());
+                        return MetaElements.Step.TAKEN;
+                    });
         } catch (XMLStreamException | RuntimeException unreadable) {
             return Optional.empty();
         }
-        return count == 1 ? Optional.of(found) : Optional.empty();
+        return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
     }
 
     /**
