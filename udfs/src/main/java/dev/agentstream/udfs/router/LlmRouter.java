@@ -236,6 +236,10 @@ public final class LlmRouter implements LlmClient {
             call = CompletableFuture.failedFuture(e);
         }
         a.inFlight.set(call);
+        if (a.result.isCancelled()) {
+            // Cancelled while the call was being made, before the canceller could see it.
+            call.cancel(true);
+        }
         call.whenComplete(
                 (reply, error) -> {
                     route.inFlight().decrementAndGet();

@@ -179,6 +179,8 @@ class StageSpansTest {
 
             function.timeout(turn, results);
             holding.pending().get(0).complete(ScriptedProvider.reply("late", 1, 1));
+            // The attempt ends as its cancellation reaches it, on the router's own threads.
+            waitFor(() -> !tracing.named(SpanAttributes.LLM_ATTEMPT).isEmpty());
         } finally {
             function.close();
         }
