@@ -216,8 +216,10 @@ final class StreamSide implements Side {
     }
 
     /**
-     * Waits until every answer came or time is up, sampling the operators' load every second; the
-     * mean busy and back-pressured milliseconds per second of each vertex's busiest subtask.
+     * Waits until every answer came or time is up, sampling the operators' load every second and
+     * once more at the end if the round was shorter than that; the mean busy and back-pressured
+     * milliseconds per second of each vertex's busiest subtask over the samples that had them (NaN:
+     * the cluster had not reported it yet).
      */
     private Map<String, Double> watch(JobID id, AnswerWatch answers, long before, Duration limit)
             throws Exception {
@@ -225,25 +227,40 @@ final class StreamSide implements Side {
         long deadline = start + limit.toNanos();
         long nextLoad = start + 1_000_000_000L;
         Map<String, double[]> load = new HashMap<>();
-        int loadSamples = 0;
+        boolean sampled = false;
         while (answers.answered() - before < workload.envelopes() && System.nanoTime() < deadline) {
             Thread.sleep(POLL_MILLIS);
             if (System.nanoTime() >= nextLoad) {
                 nextLoad += 1_000_000_000L;
-                loadSamples++;
-                for (JobMetrics.VertexLoad v : JobMetrics.load(rig.rest(), id).values()) {
-                    double[] sum = load.computeIfAbsent(v.name(), k -> new double[2]);
-                    sum[0] += v.busyMax();
-                    sum[1] += v.backPressuredMax();
-                }
+                sampleLoad(id, load);
+                sampled = true;
             }
+        }
+        if (!sampled) {
+            sampleLoad(id, load);
         }
         Map<String, Double> out = new HashMap<>();
         for (Map.Entry<String, double[]> v : load.entrySet()) {
-            out.put("busyMsPerS:" + v.getKey(), v.getValue()[0] / loadSamples);
-            out.put("backPressuredMsPerS:" + v.getKey(), v.getValue()[1] / loadSamples);
+            double[] sum = v.getValue();
+            out.put("busyMsPerS:" + v.getKey(), sum[2] > 0 ? sum[0] / sum[2] : Double.NaN);
+            out.put("backPressuredMsPerS:" + v.getKey(), sum[3] > 0 ? sum[1] / sum[3] : Double.NaN);
         }
         return out;
+    }
+
+    /** Adds each vertex's busy and back-pressured time now, where reported, to its sums. */
+    private void sampleLoad(JobID id, Map<String, double[]> load) throws Exception {
+        for (JobMetrics.VertexLoad v : JobMetrics.load(rig.rest(), id).values()) {
+            double[] sum = load.computeIfAbsent(v.name(), k -> new double[4]);
+            if (!Double.isNaN(v.busyMax())) {
+                sum[0] += v.busyMax();
+                sum[2]++;
+            }
+            if (!Double.isNaN(v.backPressuredMax())) {
+                sum[1] += v.backPressuredMax();
+                sum[3]++;
+            }
+        }
     }
 
     private RoundResult result(AnswerWatch answers, long before, double rate) {
