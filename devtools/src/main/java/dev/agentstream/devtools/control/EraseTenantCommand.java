@@ -1,5 +1,6 @@
 package dev.agentstream.devtools.control;
 
+import dev.agentstream.devtools.kafka.BrokerOption;
 import dev.agentstream.udfs.control.ControlSettings;
 import dev.agentstream.udfs.control.ControlSigner;
 import dev.agentstream.udfs.control.ControlXml;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
@@ -43,11 +45,7 @@ import java.util.concurrent.Callable;
         description = "Asks the job to erase everything it holds of a tenant.")
 public final class EraseTenantCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--bootstrap-servers",
-            defaultValue = "127.0.0.1:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin BrokerOption broker;
 
     @Option(
             names = "--topic",
@@ -121,7 +119,7 @@ public final class EraseTenantCommand implements Callable<Integer> {
                 new KafkaProducer<>(
                         Map.<String, Object>of(
                                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrapServers,
+                                broker.bootstrapServers(),
                                 ProducerConfig.ACKS_CONFIG,
                                 "all"),
                         new ByteArraySerializer(),
@@ -139,7 +137,7 @@ public final class EraseTenantCommand implements Callable<Integer> {
                 new KafkaConsumer<>(
                         Map.<String, Object>of(
                                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrapServers,
+                                broker.bootstrapServers(),
                                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                                 "read_committed",
                                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,

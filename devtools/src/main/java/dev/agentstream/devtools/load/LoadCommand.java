@@ -1,5 +1,6 @@
 package dev.agentstream.devtools.load;
 
+import dev.agentstream.devtools.kafka.BrokerOption;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -7,6 +8,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -34,11 +36,7 @@ import java.util.concurrent.TimeoutException;
         description = "Sends envelopes onto the bus at a target rate and measures the answers.")
 public final class LoadCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--bootstrap-servers",
-            defaultValue = "127.0.0.1:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin BrokerOption broker;
 
     @Option(
             names = "--topic",
@@ -289,7 +287,7 @@ public final class LoadCommand implements Callable<Integer> {
 
     private LatencyConsumer startConsumer(LoadPlan plan, LatencyConsumer.Isolation level) {
         return LatencyConsumer.start(
-                LatencyConsumer.Settings.of(bootstrapServers, plan.topics(), from)
+                LatencyConsumer.Settings.of(broker.bootstrapServers(), plan.topics(), from)
                         .withIsolation(level)
                         .withPassThroughTopics(passThrough)
                         .withSince(SentAt.nowMicros()));
@@ -298,7 +296,7 @@ public final class LoadCommand implements Callable<Integer> {
     LoadPlan plan() {
         LoadPlan.Builder b =
                 LoadPlan.builder()
-                        .bootstrapServers(bootstrapServers)
+                        .bootstrapServers(broker.bootstrapServers())
                         .topic(topic)
                         .to(to)
                         .payloadElement(payload)
@@ -334,7 +332,7 @@ public final class LoadCommand implements Callable<Integer> {
 
     private void createTopics(LoadPlan plan) throws InterruptedException {
         Map<String, Object> config =
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (Admin admin = Admin.create(config)) {
             for (String name : plan.topics()) {
                 try {
