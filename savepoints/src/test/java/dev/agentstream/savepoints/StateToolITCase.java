@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -155,6 +156,49 @@ class StateToolITCase {
 
         assertThat(erase.code).isOne();
         assertThat(erase.err).contains("holds nothing of tenant initech");
+    }
+
+    @Test
+    void shouldRefuseToListATenantTheSavepointDoesNotHold() {
+        Run threads = run("threads", SAVEPOINT.toString(), "--tenant", "initech");
+        Run quota = run("quota", SAVEPOINT.toString(), "--tenant", "initech");
+
+        assertThat(threads.code).isOne();
+        assertThat(threads.err).contains("holds nothing of tenant initech (it holds ");
+        assertThat(quota.code).isOne();
+        assertThat(quota.err).contains("holds nothing of tenant initech");
+    }
+
+    @Test
+    void shouldRefuseANewSavepointInsideTheOldOneOrInAFile() throws Exception {
+        Path inside = SAVEPOINT.resolve("erased");
+        Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
+
+        Run intoOld = run("erase-tenant", SAVEPOINT.toString(), "acme", "--out", inside.toString());
+        Run intoFile = run("erase-tenant", SAVEPOINT.toString(), "acme", "--out", file.toString());
+
+        assertThat(intoOld.code).isOne();
+        assertThat(intoOld.err).contains("is inside the savepoint it would replace");
+        assertThat(inside).doesNotExist();
+        assertThat(intoFile.code).isOne();
+        assertThat(intoFile.err).contains("is not a directory");
+    }
+
+    @Test
+    void shouldSayWhyASavepointCannotBeRead() throws Exception {
+        Path broken = tmp.resolve("broken");
+        Files.createDirectories(broken);
+        byte[] metadata = Files.readAllBytes(SAVEPOINT.resolve("_metadata"));
+        Files.write(
+                broken.resolve("_metadata"),
+                java.util.Arrays.copyOf(metadata, metadata.length / 2));
+
+        Run tenants = run("tenants", broken.toString());
+
+        assertThat(tenants.code).isOne();
+        assertThat(tenants.err)
+                .startsWith("agentstream-state: cannot read the savepoint's _metadata in ")
+                .doesNotContain("null");
     }
 
     @Test

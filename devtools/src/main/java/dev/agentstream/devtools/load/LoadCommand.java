@@ -1,5 +1,6 @@
 package dev.agentstream.devtools.load;
 
+import dev.agentstream.devtools.cli.CommandErrors;
 import dev.agentstream.devtools.kafka.BrokerOption;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -220,29 +222,32 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write the summary as JSON to this file.")
     Path json;
 
+    /** A day: longer than any answer should take, short enough not to overflow a deadline. */
+    private static final long MAX_DRAIN_SECONDS = 86_400;
+
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
 
-    /** The command line of the tool, enum values taken in any case ({@code read_committed}). */
+    /**
+     * The command line of the tool, enum values taken in any case ({@code read_committed}), a
+     * failure said in one line.
+     */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new LoadCommand());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler(
+                CommandErrors.handler(
+                        "agentstream-load", LoggerFactory.getLogger(LoadCommand.class)));
         return cli;
     }
 
     public static void main(String[] args) {
-        CommandLine cli = commandLine();
-        cli.setExecutionExceptionHandler(
-                (error, command, parsed) -> {
-                    LoggerFactory.getLogger(LoadCommand.class).warn("Load run failed", error);
-                    command.getErr().println("agentstream-load: " + error.getMessage());
-                    return 1;
-                });
-        System.exit(cli.execute(args));
+        System.exit(commandLine().execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
+        checkOptions();
         LoadPlan plan = plan();
         if (partitions > 0) {
             createTopics(plan);
@@ -291,6 +296,32 @@ public final class LoadCommand implements Callable<Integer> {
                         .withIsolation(level)
                         .withPassThroughTopics(passThrough)
                         .withSince(SentAt.nowMicros()));
+    }
+
+    /** What the plan cannot check: options of the command alone, and options of another mode. */
+    private void checkOptions() {
+        if (partitions < 0) {
+            throw new IllegalArgumentException("--partitions must be >= 0: " + partitions);
+        }
+        if (drainSeconds < 0 || drainSeconds > MAX_DRAIN_SECONDS) {
+            throw new IllegalArgumentException(
+                    "--drain-seconds must be in [0, " + MAX_DRAIN_SECONDS + "]: " + drainSeconds);
+        }
+        if (tenantMode != TenantMode.TOPIC && topicTemplate != null) {
+            throw new IllegalArgumentException(
+                    "--topic-template is for --tenant-mode topic, not " + mode());
+        }
+        boolean tokenOptions = tokenSecrets != null || tokenIssuer != null || tokenAudience != null;
+        if (tenantMode != TenantMode.TOKEN && tokenOptions) {
+            throw new IllegalArgumentException(
+                    "--token-secrets, --token-issuer and --token-audience are for --tenant-mode"
+                            + " token, not "
+                            + mode());
+        }
+    }
+
+    private String mode() {
+        return tenantMode.name().toLowerCase(Locale.ROOT);
     }
 
     LoadPlan plan() {

@@ -147,7 +147,8 @@ public final class LoadGenerator implements AutoCloseable {
         try (producer) {
             send();
             producer.flush();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An error too (out of memory): the summary must say the run failed, not "0 errors".
             failed(e);
             LOG.warn("The load generator stopped on an error", e);
         } finally {
@@ -173,8 +174,9 @@ public final class LoadGenerator implements AutoCloseable {
                 if (System.nanoTime() - deadline >= 0) {
                     return;
                 }
-                write(envelopes.write(step, -1, SentAt.nowMicros()));
-                prefillSent.incrementAndGet();
+                if (write(envelopes.write(step, -1, SentAt.nowMicros()))) {
+                    prefillSent.incrementAndGet();
+                }
                 continue;
             }
             boolean due = awaitSlot(pacer, deadline);
@@ -182,8 +184,9 @@ public final class LoadGenerator implements AutoCloseable {
             if (!due) {
                 return;
             }
-            write(envelopes.write(step, sent.get(), SentAt.nowMicros()));
-            sent.incrementAndGet();
+            if (write(envelopes.write(step, sent.get(), SentAt.nowMicros()))) {
+                sent.incrementAndGet();
+            }
             pacer.sent();
         }
     }
@@ -204,17 +207,20 @@ public final class LoadGenerator implements AutoCloseable {
         return false;
     }
 
-    private void write(BusWrite record) {
+    /** Hands the record to the producer; false if the producer refused it. */
+    private boolean write(BusWrite record) {
         try {
             producer.send(
                     new ProducerRecord<>(record.topic(), record.key(), record.value()),
                     this::acknowledged);
+            return true;
         } catch (KafkaException e) {
             // Not one record's bad luck (those fail in the callback): no metadata, a closed
             // producer, a full buffer past max.block.ms. Sending more would fail the same way.
             failed(e);
             stopping = true;
             LOG.warn("The load generator stops: the producer refused a record", e);
+            return false;
         }
     }
 
@@ -232,7 +238,7 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    private void failed(Exception error) {
+    private void failed(Throwable error) {
         errors.incrementAndGet();
         firstError.compareAndSet(
                 null, error.getClass().getSimpleName() + ": " + error.getMessage());

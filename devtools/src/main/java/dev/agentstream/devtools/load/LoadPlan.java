@@ -3,6 +3,7 @@ package dev.agentstream.devtools.load;
 import org.apache.flink.util.Preconditions;
 
 import dev.agentstream.udfs.emit.SystemPayloads;
+import dev.agentstream.udfs.envelope.EnvelopeLimits;
 import dev.agentstream.udfs.tenant.TopicTemplate;
 
 import java.time.Duration;
@@ -75,6 +76,14 @@ public record LoadPlan(
         long seed,
         Duration maxLag) {
 
+    /** Threads a run may keep at once: each holds its sequence in memory. */
+    public static final int MAX_THREADS = 1_000_000;
+
+    /** The longest run, and the furthest the sender may fall behind and still catch up. */
+    public static final Duration MAX_DURATION = Duration.ofDays(366);
+
+    public static final Duration MAX_LAG = Duration.ofHours(1);
+
     /** What XML and the job take as a plain payload's root tag or a listener's payload. */
     private static final Pattern XML_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9._-]*");
 
@@ -90,8 +99,17 @@ public record LoadPlan(
                 "a duration must be positive: %s",
                 duration);
         Preconditions.checkArgument(
+                duration == null || duration.compareTo(MAX_DURATION) <= 0,
+                "a duration must be at most %s days: %s",
+                MAX_DURATION.toDays(),
+                duration);
+        Preconditions.checkArgument(
                 count > 0 || duration != null, "either a count or a duration is needed");
-        Preconditions.checkArgument(threads > 0, "threads must be positive: %s", threads);
+        Preconditions.checkArgument(
+                threads > 0 && threads <= MAX_THREADS,
+                "threads must be in [1, %s]: %s",
+                MAX_THREADS,
+                threads);
         Preconditions.checkArgument(tenants > 0, "tenants must be positive: %s", tenants);
         Preconditions.checkArgument(
                 threadLength > 0, "the thread length must be positive: %s", threadLength);
@@ -101,7 +119,10 @@ public record LoadPlan(
                 "the duplicate fraction must be in [0, 1): %s",
                 duplicateFraction);
         Preconditions.checkArgument(
-                payloadBytes >= 0, "payload bytes must be >= 0: %s", payloadBytes);
+                payloadBytes >= 0 && payloadBytes <= EnvelopeLimits.DEFAULT_MAX_TEXT_LENGTH,
+                "payload bytes must be in [0, %s], the job's limit of a text node: %s",
+                EnvelopeLimits.DEFAULT_MAX_TEXT_LENGTH,
+                payloadBytes);
         Preconditions.checkArgument(
                 isListener(from), "the sender is not a listener name: %s", from);
         Preconditions.checkArgument(isListener(to), "the agent is not a listener name: %s", to);
@@ -122,7 +143,11 @@ public record LoadPlan(
                 "prefill needs a non-agent listener to address it to (prefillTo): %s",
                 prefillTo);
         maxLag = maxLag == null ? Duration.ofSeconds(1) : maxLag;
-        Preconditions.checkArgument(!maxLag.isNegative(), "maxLag must be >= 0: %s", maxLag);
+        Preconditions.checkArgument(
+                !maxLag.isNegative() && maxLag.compareTo(MAX_LAG) <= 0,
+                "the maximum lag must be in [0, %s ms]: %s ms",
+                MAX_LAG.toMillis(),
+                maxLag.toMillis());
         checkTenancy(tenantMode, topic, topicTemplate, token, tenants);
     }
 

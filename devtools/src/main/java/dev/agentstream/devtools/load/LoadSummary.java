@@ -58,13 +58,14 @@ public record LoadSummary(
         out.printf(
                 Locale.ROOT,
                 "Sent %,d agent envelopes to %s (and %,d prefill) in %.1f s: %.1f/s, target %.1f/s;"
-                        + " %,d errors, %,d slots given up%n",
+                        + " %,d acknowledged by the broker, %,d errors, %,d slots given up%n",
                 sent,
                 plan.to(),
                 prefillSent,
                 seconds,
                 achievedRate(),
                 plan.rate(),
+                acknowledged,
                 errors,
                 slipped);
         if (firstError != null) {

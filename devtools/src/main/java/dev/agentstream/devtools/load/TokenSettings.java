@@ -19,6 +19,8 @@ public record TokenSettings(Path secretsFile, String issuer, String audience, Du
 
     public static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
 
+    private static final Duration MAX_LIFETIME = Duration.ofDays(366);
+
     public TokenSettings {
         Preconditions.checkNotNull(secretsFile, "token mode needs the tenants' secrets file");
         Preconditions.checkArgument(
@@ -29,6 +31,10 @@ public record TokenSettings(Path secretsFile, String issuer, String audience, Du
         Preconditions.checkArgument(
                 lifetime.compareTo(Duration.ofMinutes(1)) >= 0,
                 "a token lifetime under a minute leaves no room for the clock skew: %s",
+                lifetime);
+        Preconditions.checkArgument(
+                lifetime.compareTo(MAX_LIFETIME) <= 0,
+                "a token lifetime must be at most a year: %s",
                 lifetime);
     }
 }

@@ -30,8 +30,10 @@ final class QuotaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SavepointContents contents = SavepointInspector.read(savepoint);
+        contents.requireTenant(tenant);
         List<QuotaView> quotas =
-                SavepointInspector.read(savepoint).quotas().stream()
+                contents.quotas().stream()
                         .filter(q -> tenant == null || tenant.equals(q.tenant()))
                         .toList();
         PrintWriter out = spec.commandLine().getOut();

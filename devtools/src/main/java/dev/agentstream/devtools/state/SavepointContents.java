@@ -1,6 +1,7 @@
 package dev.agentstream.devtools.state;
 
 import org.apache.flink.runtime.state.ttl.TtlValue;
+import org.apache.flink.util.Preconditions;
 
 import dev.agentstream.udfs.conversation.ConversationBudgetFunction;
 import dev.agentstream.udfs.tenant.TenantNames;
@@ -72,6 +73,24 @@ public record SavepointContents(
         inFlight.forEach(t -> out.add(t.tenant));
         bufferedWrites.stream().filter(w -> !w.tenant.isEmpty()).forEach(w -> out.add(w.tenant));
         return out;
+    }
+
+    /**
+     * Checks that the savepoint holds something of {@code tenant}, when one is given.
+     *
+     * @throws IllegalArgumentException naming the tenants it does hold, when it holds nothing
+     */
+    public void requireTenant(String tenant) {
+        if (tenant == null) {
+            return;
+        }
+        Preconditions.checkArgument(TenantNames.isValid(tenant), "not a tenant name: %s", tenant);
+        SortedSet<String> known = tenants();
+        Preconditions.checkArgument(
+                known.contains(tenant),
+                "the savepoint holds nothing of tenant %s (it holds %s)",
+                tenant,
+                known.isEmpty() ? "no tenant" : String.join(", ", known));
     }
 
     /** The threads of {@code tenant}, or of every tenant when empty, by tenant and thread id. */

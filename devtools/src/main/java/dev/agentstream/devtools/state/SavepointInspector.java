@@ -15,6 +15,7 @@ import org.apache.flink.util.CloseableIterator;
 
 import dev.agentstream.job.OperatorIds;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Reads what a savepoint of the job holds of its tenants, with the State Processor API on a local
@@ -74,6 +76,8 @@ public final class SavepointInspector {
                     new SavepointContents(operators, read, drain(inFlight), drain(buffered));
             job.getJobExecutionResult().get();
             return contents;
+        } catch (RuntimeException | ExecutionException e) {
+            throw new IOException("cannot read the state files of the savepoint " + savepoint, e);
         } finally {
             closeAll(all);
         }
@@ -84,7 +88,12 @@ public final class SavepointInspector {
      * shows as its operator id in hex.
      */
     public static SortedSet<String> operatorsWithState(Path savepoint) throws Exception {
-        CheckpointMetadata metadata = SavepointLoader.loadSavepointMetadata(location(savepoint));
+        CheckpointMetadata metadata;
+        try {
+            metadata = SavepointLoader.loadSavepointMetadata(location(savepoint));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot read the savepoint's _metadata in " + savepoint, e);
+        }
         Map<OperatorID, String> known = new HashMap<>();
         for (String uid : OperatorIds.ALL) {
             known.put(OperatorIdentifier.forUid(uid).getOperatorId(), uid);

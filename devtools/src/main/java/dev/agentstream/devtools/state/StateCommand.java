@@ -1,5 +1,7 @@
 package dev.agentstream.devtools.state;
 
+import dev.agentstream.devtools.cli.CommandErrors;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,10 +39,8 @@ public final class StateCommand implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(
-                (e, commandLine, parsed) -> {
-                    commandLine.getErr().println("agentstream-state: " + e.getMessage());
-                    return 1;
-                });
+                CommandErrors.handler(
+                        "agentstream-state", LoggerFactory.getLogger(StateCommand.class)));
         return cli;
     }
 

@@ -17,6 +17,7 @@ import org.apache.flink.util.Preconditions;
 import dev.agentstream.job.OperatorIds;
 import dev.agentstream.udfs.tenant.TenantNames;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,8 +75,7 @@ public final class TenantEraser {
 
     public static Erased erase(Path savepoint, String tenant, Path out) throws Exception {
         Preconditions.checkArgument(TenantNames.isValid(tenant), "not a tenant name: %s", tenant);
-        Preconditions.checkArgument(
-                !Files.exists(out) || isEmptyDirectory(out), "%s exists and is not empty", out);
+        checkOut(savepoint, out);
         SortedSet<String> operators = SavepointInspector.operatorsWithState(savepoint);
         List<String> uncleanable =
                 operators.stream()
@@ -176,9 +176,31 @@ public final class TenantEraser {
         throw new IllegalStateException("no operator " + uid + " in " + savepoint);
     }
 
-    private static boolean isEmptyDirectory(Path dir) throws Exception {
+    /**
+     * Checks, before any work, that the new savepoint can go to {@code out}: an empty directory or
+     * one that can be made, outside the old savepoint, which stays as it is.
+     */
+    private static void checkOut(Path savepoint, Path out) throws IOException {
+        Path given = savepoint.toAbsolutePath().normalize();
+        Path from = Files.isRegularFile(given) ? given.getParent() : given;
+        Path to = out.toAbsolutePath().normalize();
+        Preconditions.checkArgument(
+                !to.startsWith(from), "%s is inside the savepoint it would replace", out);
+        Preconditions.checkArgument(
+                !Files.exists(to) || Files.isDirectory(to), "%s is not a directory", out);
+        Preconditions.checkArgument(
+                !Files.exists(to) || isEmptyDirectory(to), "%s exists and is not empty", out);
+        try {
+            Files.createDirectories(to);
+        } catch (IOException e) {
+            throw new IOException("cannot make the directory " + out, e);
+        }
+        Preconditions.checkArgument(Files.isWritable(to), "cannot write into %s", out);
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
         try (var entries = Files.list(dir)) {
-            return Files.isDirectory(dir) && entries.findAny().isEmpty();
+            return entries.findAny().isEmpty();
         }
     }
 

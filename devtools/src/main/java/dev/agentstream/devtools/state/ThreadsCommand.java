@@ -29,6 +29,7 @@ final class ThreadsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SavepointContents contents = SavepointInspector.read(savepoint);
+        contents.requireTenant(tenant);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "%-16s %-36s %5s %5s %7s %7s %9s  %s%n",

@@ -78,4 +78,61 @@ class LoadCommandTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tenants must be 1");
     }
+
+    @Test
+    void shouldRefuseTheOptionsOfAnotherTenantMode() {
+        Run template =
+                run("--to", "summarizer", "--payload", "Brief", "--topic-template", "bus.{tenant}");
+        Run token =
+                run(
+                        "--to", "summarizer",
+                        "--payload", "Brief",
+                        "--tenant-mode", "topic",
+                        "--topic-template", "bus.{tenant}",
+                        "--token-issuer", "issuer");
+
+        assertThat(template.code).isOne();
+        assertThat(template.err)
+                .startsWith("agentstream-load: --topic-template is for --tenant-mode topic");
+        assertThat(token.code).isOne();
+        assertThat(token.err).contains("are for --tenant-mode token, not topic");
+    }
+
+    @Test
+    void shouldRefuseSizesAndTimesBeyondTheirLimitsBeforeSending() {
+        assertThat(run("--to", "a", "--payload", "B", "--threads", "2000000000").err)
+                .contains("threads must be in [1, 1000000]");
+        assertThat(run("--to", "a", "--payload", "B", "--payload-bytes", "600000").err)
+                .contains("payload bytes must be in [0, 524288]");
+        assertThat(run("--to", "a", "--payload", "B", "--max-lag-ms", "9223372036854775807").err)
+                .contains("the maximum lag must be in");
+        assertThat(run("--to", "a", "--payload", "B", "--duration-seconds", "99999999999").err)
+                .contains("a duration must be at most 366 days");
+        assertThat(run("--to", "a", "--payload", "B", "--partitions", "-1").err)
+                .contains("--partitions must be >= 0");
+        assertThat(run("--to", "a", "--payload", "B", "--drain-seconds", "-5").err)
+                .contains("--drain-seconds must be in [0, 86400]");
+    }
+
+    @Test
+    void shouldSayTheCauseOfABrokerAddressItCannotUse() {
+        Run garbage = run("--to", "a", "--payload", "B", "--bootstrap-servers", "garbage");
+
+        assertThat(garbage.code).isOne();
+        assertThat(garbage.err)
+                .contains("Failed to construct kafka producer")
+                .contains("garbage")
+                .doesNotContain("\tat ");
+    }
+
+    private record Run(int code, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = LoadCommand.commandLine();
+        cli.setErr(new PrintWriter(err));
+        cli.setOut(new PrintWriter(new StringWriter()));
+        int code = cli.execute(args);
+        return new Run(code, err.toString());
+    }
 }
