@@ -8,6 +8,8 @@ import dev.agentstream.bench.harness.ReportTable;
 import dev.agentstream.bench.harness.RoundPlan;
 import dev.agentstream.bench.router.RouterOverhead;
 import dev.agentstream.bench.stream.StreamComparisons;
+import dev.agentstream.devtools.cli.CommandErrors;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,8 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--scale",
             defaultValue = "1",
             description =
-                    "Job-level comparisons: workload sizes times this (the smoke test runs a"
-                            + " small fraction). Default: ${DEFAULT-VALUE}.")
+                    "Job-level comparisons: workload sizes times this, above 0 (the smoke test runs"
+                            + " a small fraction; router-overhead ignores it)."
+                            + " Default: ${DEFAULT-VALUE}.")
     private double scale;
 
     @Option(
@@ -143,6 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "unknown comparison: " + comparison);
         }
+        checkOptions();
         List<String> names = ALL.equals(comparison) ? COMPARISONS : List.of(comparison);
         List<Report> reports = new ArrayList<>();
         for (String name : names) {
@@ -159,6 +163,31 @@ public final class BenchCommand implements Callable<Integer> {
         console.flush();
         boolean errors = reports.stream().anyMatch(r -> r.roundsWithErrors() > 0);
         return errors ? EXIT_ERRORS : 0;
+    }
+
+    /** Refuses, as a usage error, what would make a meaningless or impossible run. */
+    private void checkOptions() {
+        String problem = null;
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            problem = "--scale must be a number above 0: " + scale;
+        } else if (rounds < 1) {
+            problem = "--rounds must be at least 1: " + rounds;
+        } else if (warmup < 0) {
+            problem = "--warmup must be at least 0: " + warmup;
+        } else if (!(roundSeconds > 0) || Double.isInfinite(roundSeconds)) {
+            problem = "--round-seconds must be a number above 0: " + roundSeconds;
+        } else if (concurrency < 1) {
+            problem = "--concurrency must be at least 1: " + concurrency;
+        } else if (roundRequests < 1) {
+            problem = "--round-requests must be at least 1: " + roundRequests;
+        } else if (latencyMs < 0) {
+            problem = "--latency-ms must be at least 0: " + latencyMs;
+        } else if (timeoutSeconds < 1) {
+            problem = "--timeout-seconds must be at least 1: " + timeoutSeconds;
+        }
+        if (problem != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), problem);
+        }
     }
 
     private Report run(String name) throws Exception {
@@ -214,7 +243,11 @@ public final class BenchCommand implements Callable<Integer> {
     public static void main(String[] args) {
         int code;
         try {
-            code = new CommandLine(new BenchCommand()).execute(args);
+            CommandLine cli = new CommandLine(new BenchCommand());
+            cli.setExecutionExceptionHandler(
+                    CommandErrors.handler(
+                            "agentstream-bench", LoggerFactory.getLogger(BenchCommand.class)));
+            code = cli.execute(args);
         } catch (Throwable t) {
             // An error (not an exception) escapes picocli; the rig's threads would keep the JVM up.
             t.printStackTrace();
