@@ -21,9 +21,10 @@ import java.util.Set;
  * bus topic: a generated input (from the client, with a {@link SentAt}) is remembered by its
  * coordinates; an envelope to the client from anyone else that carries the job's {@code <turn-end>}
  * is the answer to the input it names, and its latency is the time it was polled less the input's
- * {@code sent-at}. An answer seen before its input (another partition read first) waits for it. On
- * a pass-through topic a record that carries a {@code <sent-at>} itself is measured directly, and
- * its {@code seq} tells repeats. Not thread-safe.
+ * {@code sent-at}; how long the input itself took to be polled is kept too. An answer seen before
+ * its input (another partition read first) waits for it. On a pass-through topic a record that
+ * carries a {@code <sent-at>} itself is measured directly, and its {@code seq} tells repeats. Not
+ * thread-safe.
  */
 final class LatencyBook {
 
@@ -40,6 +41,7 @@ final class LatencyBook {
     private final BitSet passedThrough = new BitSet();
     private final BitSet passedTwice = new BitSet();
     private final Histogram histogram = new Histogram(3);
+    private final Histogram inputVisible = new Histogram(3);
     private long inputs;
     private long contextInputs;
     private long answered;
@@ -70,7 +72,7 @@ final class LatencyBook {
         if (passThroughTopics.contains(topic)) {
             passedThrough(stamp, polledMicros);
         } else if (stamp.isPresent() && client.equals(envelope.from)) {
-            input(topic, partition, offset, stamp.get());
+            input(topic, partition, offset, stamp.get(), polledMicros);
         } else if (client.equals(envelope.to) && !client.equals(envelope.from)) {
             answer(envelope, polledMicros);
         } else {
@@ -81,6 +83,7 @@ final class LatencyBook {
     LatencySnapshot snapshot() {
         return new LatencySnapshot(
                 histogram.copy(),
+                inputVisible.copy(),
                 inputs,
                 contextInputs,
                 answered,
@@ -95,13 +98,15 @@ final class LatencyBook {
         return answered;
     }
 
-    private void input(String topic, int partition, long offset, SentAt.Stamp stamp) {
+    private void input(
+            String topic, int partition, long offset, SentAt.Stamp stamp, long polledMicros) {
         if (stamp.context()) {
             contextInputs += stamp.micros() >= sinceMicros ? 1 : 0;
             return;
         }
         if (stamp.micros() >= sinceMicros) {
             inputs++;
+            inputVisible.recordValue(Math.max(0, polledMicros - stamp.micros()));
         }
         ledger.remember(topic, partition, offset, stamp.micros());
         List<Answer> early = waiting.remove(topic + "-" + partition + "-" + offset);

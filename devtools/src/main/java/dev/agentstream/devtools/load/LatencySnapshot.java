@@ -6,6 +6,10 @@ import org.HdrHistogram.Histogram;
  * What the {@link LatencyConsumer} has measured so far: a copy of its histogram of end-to-end
  * latencies (microseconds, 3 significant digits) and its counts.
  *
+ * @param inputVisible how long each generated agent envelope took to become readable at the
+ *     consumer's isolation level (microseconds): at {@code read_committed} an input written after
+ *     the first record of a transaction still open on its partition waits for that transaction, as
+ *     the job's own source does
  * @param inputs generated agent envelopes seen on the bus (sent at or after {@code since})
  * @param contextInputs generated context-only (prefill) envelopes seen (sent at or after {@code
  *     since})
@@ -21,6 +25,7 @@ import org.HdrHistogram.Histogram;
  */
 public record LatencySnapshot(
         Histogram histogram,
+        Histogram inputVisible,
         long inputs,
         long contextInputs,
         long answered,
@@ -40,6 +45,13 @@ public record LatencySnapshot(
         return histogram.getTotalCount() == 0
                 ? 0
                 : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** How long inputs took to become readable, at {@code percentile} (0-100), milliseconds. */
+    public double inputVisibleMillis(double percentile) {
+        return inputVisible.getTotalCount() == 0
+                ? 0
+                : inputVisible.getValueAtPercentile(percentile) / 1000.0;
     }
 
     public double meanMillis() {

@@ -90,6 +90,12 @@ public record LoadSummary(
         out.println(row);
         out.printf(
                 Locale.ROOT,
+                "Inputs readable after (%s): p50 %.1f ms, p99 %.1f ms%n",
+                isolation.kafkaName(),
+                latency.inputVisibleMillis(50),
+                latency.inputVisibleMillis(99));
+        out.printf(
+                Locale.ROOT,
                 "Inputs seen %,d (unanswered %,d, answered more than once %,d, error answers %,d);"
                         + " answers to unknown inputs %,d, to earlier runs %,d;"
                         + " other envelopes %,d; prefill seen %,d%n",
@@ -153,6 +159,9 @@ public record LoadSummary(
             }
             ms.put("max", latency.maxMillis());
             ms.put("mean", latency.meanMillis());
+            ObjectNode visible = l.putObject("inputReadableMillis");
+            visible.put("p50", latency.inputVisibleMillis(50));
+            visible.put("p99", latency.inputVisibleMillis(99));
         }
         return root;
     }

@@ -40,6 +40,19 @@ class LatencyBookTest {
     }
 
     @Test
+    void shouldMeasureHowLongAnInputTookToBecomeReadable() {
+        book.record(BUS, 1, 40, input(5_000, 0), 5_100);
+        book.record(BUS, 1, 41, input(6_000, 1), 906_000);
+        book.record(BUS, 0, 1, prefill(5_000), 805_000);
+
+        LatencySnapshot s = book.snapshot();
+        assertThat(s.inputVisible().getTotalCount()).as("prefill is not an input").isEqualTo(2);
+        assertThat(s.inputVisibleMillis(50)).isBetween(0.09, 0.11);
+        assertThat(s.inputVisibleMillis(99)).isBetween(899.0, 901.0);
+        assertThat(s.answered()).as("nothing answered yet").isZero();
+    }
+
+    @Test
     void shouldHoldAnAnswerReadBeforeItsInput() {
         book.record(BUS, 0, 7, answer(BUS + "-1-40", false), 17_000);
 
