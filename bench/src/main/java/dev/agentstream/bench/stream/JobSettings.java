@@ -37,6 +37,10 @@ public record JobSettings(
         return new JobSettings(g, checkpointInterval, parallelism, llmCapacity, cache, options);
     }
 
+    public JobSettings withParallelism(int p) {
+        return new JobSettings(guarantee, checkpointInterval, p, llmCapacity, cache, options);
+    }
+
     public JobSettings withCapacity(int capacity) {
         return new JobSettings(
                 guarantee, checkpointInterval, parallelism, capacity, cache, options);

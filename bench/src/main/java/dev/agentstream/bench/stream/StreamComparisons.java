@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The job-level comparisons of issue 8, each on a rig of its own. Workload sizes scale with {@code
@@ -295,46 +296,79 @@ public final class StreamComparisons {
                 Map.of("checkpointIntervalMs", 500));
     }
 
-    /** 6: how late a committed answer becomes visible, against the checkpoint interval. */
+    /**
+     * 6: how late a committed answer becomes visible, against the checkpoint interval; at
+     * parallelism 2 for two intervals, at parallelism 1 (one transactional writer per partition)
+     * for the shorter one, and the pass-through's copies at that interval, which shows what the
+     * Kafka sink's transactions alone make of it.
+     */
     private static StreamComparison commitLag(StreamRig rig, double scale) {
         Workload w = Workload.offered(size(2_000, scale), 100);
-        List<Duration> intervals = List.of(HALF_SECOND, Duration.ofSeconds(2));
         List<StreamSide> sides =
-                intervals.stream()
-                        .map(
-                                i ->
-                                        new StreamSide(
-                                                "checkpoint-" + i.toMillis() + "ms",
-                                                "the whole job, checkpoints every "
-                                                        + i.toMillis()
-                                                        + " ms",
-                                                rig,
-                                                new FullJob(),
-                                                JobSettings.exactlyOnce(i),
-                                                w,
-                                                Duration.ZERO,
-                                                true))
-                        .toList();
+                List.of(
+                        lagSide(rig, w, HALF_SECOND, 2),
+                        lagSide(rig, w, Duration.ofSeconds(2), 2),
+                        lagSide(rig, w, HALF_SECOND, 1),
+                        new StreamSide(
+                                "pass-through-500ms",
+                                "the pass-through at parallelism 2, checkpoints every 500 ms",
+                                rig,
+                                new PassThroughJob(),
+                                JobSettings.exactlyOnce(HALF_SECOND),
+                                w,
+                                Duration.ZERO,
+                                true));
         return new StreamComparison(
                 COMMIT_LAG,
                 "end-to-end latency of answers read committed, against the checkpoint interval",
                 rig,
                 sides,
-                intervals.stream()
-                        .map(
-                                i ->
-                                        new Figure(
-                                                "p99-per-interval-" + i.toMillis() + "ms",
-                                                "visible latency p99 / checkpoint interval",
-                                                c ->
-                                                        p99Ms(
-                                                                        c,
-                                                                        "checkpoint-"
-                                                                                + i.toMillis()
-                                                                                + "ms")
-                                                                / i.toMillis()))
-                        .toList(),
+                sides.stream().flatMap(StreamComparisons::lagFigures).toList(),
                 Map.of("rate", 100));
+    }
+
+    private static StreamSide lagSide(
+            StreamRig rig, Workload w, Duration interval, int parallelism) {
+        String suffix = parallelism == 2 ? "" : "-p" + parallelism;
+        return new StreamSide(
+                "checkpoint-" + interval.toMillis() + "ms" + suffix,
+                "the whole job at parallelism "
+                        + parallelism
+                        + ", checkpoints every "
+                        + interval.toMillis()
+                        + " ms",
+                rig,
+                new FullJob(),
+                JobSettings.exactlyOnce(interval).withParallelism(parallelism),
+                w,
+                Duration.ZERO,
+                true);
+    }
+
+    /**
+     * A side's visible p99 against its interval and, where its reader sees the inputs (the bus),
+     * how long they took to become readable against the same interval.
+     */
+    private static Stream<Figure> lagFigures(StreamSide side) {
+        double interval = side.settings().checkpointInterval().toMillis();
+        Figure visible =
+                new Figure(
+                        "p99-per-interval-" + lagName(side),
+                        "visible latency p99 / checkpoint interval",
+                        c -> p99Ms(c, side.name()) / interval);
+        if (side.job() instanceof PassThroughJob) {
+            return Stream.of(visible);
+        }
+        Figure input =
+                new Figure(
+                        "input-readable-p99-per-interval-" + lagName(side),
+                        "time until an input is readable committed, p99 / checkpoint interval",
+                        c -> Figure.extraOf(c, side.name(), "inputReadableP99Ms") / interval);
+        return Stream.of(visible, input);
+    }
+
+    private static String lagName(StreamSide side) {
+        return side.name().replaceFirst("^checkpoint-", "");
     }
 
     private static Figure ratioOfExtras(

@@ -95,6 +95,10 @@ final class StreamSide implements Side {
         return this;
     }
 
+    JobUnderTest job() {
+        return job;
+    }
+
     JobSettings settings() {
         return settings;
     }
@@ -168,6 +172,12 @@ final class StreamSide implements Side {
             extras.put("sent", (double) load.sent());
             long measured = answers.answered() - before;
             extras.put("answered", (double) measured);
+            LatencySnapshot seen = answers.snapshot();
+            if (seen.inputVisible().getTotalCount() > 0) {
+                // How long the inputs took to become readable at the answers' isolation level.
+                extras.put("inputReadableP50Ms", seen.inputVisibleMillis(50));
+                extras.put("inputReadableP99Ms", seen.inputVisibleMillis(99));
+            }
             double answered = Math.max(1, measured);
             long jvmNanos = cpuAfter[0] - cpuBefore[0];
             extras.put("jvmCpuMicrosPerAnswer", jvmNanos / 1e3 / answered);
