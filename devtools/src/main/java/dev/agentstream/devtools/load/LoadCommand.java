@@ -325,7 +325,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
 
     LoadPlan plan() {
-        LoadPlan.Builder b =
+        LoadPlanBuilder b =
                 LoadPlan.builder()
                         .bootstrapServers(broker.bootstrapServers())
                         .topic(topic)

@@ -175,7 +175,7 @@ class LoadEnvelopesTest {
                 .contains(new SentAt.Stamp(5, 1, false));
     }
 
-    private static LoadPlan.Builder base() {
+    private static LoadPlanBuilder base() {
         return LoadPlan.builder()
                 .bootstrapServers("127.0.0.1:1")
                 .topic("bus")

@@ -58,13 +58,13 @@ class LoadPlanTest {
         assertRefused(base().to(null), "not a listener name");
     }
 
-    private static void assertRefused(LoadPlan.Builder builder, String why) {
+    private static void assertRefused(LoadPlanBuilder builder, String why) {
         assertThatThrownBy(builder::build)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(why);
     }
 
-    private static LoadPlan.Builder base() {
+    private static LoadPlanBuilder base() {
         return LoadPlan.builder().to("summarizer").payloadElement("Brief");
     }
 }
