@@ -10,6 +10,7 @@ import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.DoubleSummaryStatistics;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -236,41 +237,49 @@ final class StreamSide implements Side {
         long start = System.nanoTime();
         long deadline = start + limit.toNanos();
         long nextLoad = start + 1_000_000_000L;
-        Map<String, double[]> load = new HashMap<>();
+        Map<String, DoubleSummaryStatistics> busy = new HashMap<>();
+        Map<String, DoubleSummaryStatistics> backPressured = new HashMap<>();
         boolean sampled = false;
         while (answers.answered() - before < workload.envelopes() && System.nanoTime() < deadline) {
             Thread.sleep(POLL_MILLIS);
             if (System.nanoTime() >= nextLoad) {
                 nextLoad += 1_000_000_000L;
-                sampleLoad(id, load);
+                sampleLoad(id, busy, backPressured);
                 sampled = true;
             }
         }
         if (!sampled) {
-            sampleLoad(id, load);
+            sampleLoad(id, busy, backPressured);
         }
         Map<String, Double> out = new HashMap<>();
-        for (Map.Entry<String, double[]> v : load.entrySet()) {
-            double[] sum = v.getValue();
-            out.put("busyMsPerS:" + v.getKey(), sum[2] > 0 ? sum[0] / sum[2] : Double.NaN);
-            out.put("backPressuredMsPerS:" + v.getKey(), sum[3] > 0 ? sum[1] / sum[3] : Double.NaN);
-        }
+        busy.forEach((vertex, stats) -> out.put("busyMsPerS:" + vertex, mean(stats)));
+        backPressured.forEach(
+                (vertex, stats) -> out.put("backPressuredMsPerS:" + vertex, mean(stats)));
         return out;
     }
 
-    /** Adds each vertex's busy and back-pressured time now, where reported, to its sums. */
-    private void sampleLoad(JobID id, Map<String, double[]> load) throws Exception {
+    /** Adds each vertex's busy and back-pressured time now, where reported, to its statistics. */
+    private void sampleLoad(
+            JobID id,
+            Map<String, DoubleSummaryStatistics> busy,
+            Map<String, DoubleSummaryStatistics> backPressured)
+            throws Exception {
         for (JobMetrics.VertexLoad v : JobMetrics.load(rig.rest(), id).values()) {
-            double[] sum = load.computeIfAbsent(v.name(), k -> new double[4]);
+            DoubleSummaryStatistics b =
+                    busy.computeIfAbsent(v.name(), k -> new DoubleSummaryStatistics());
+            DoubleSummaryStatistics p =
+                    backPressured.computeIfAbsent(v.name(), k -> new DoubleSummaryStatistics());
             if (!Double.isNaN(v.busyMax())) {
-                sum[0] += v.busyMax();
-                sum[2]++;
+                b.accept(v.busyMax());
             }
             if (!Double.isNaN(v.backPressuredMax())) {
-                sum[1] += v.backPressuredMax();
-                sum[3]++;
+                p.accept(v.backPressuredMax());
             }
         }
+    }
+
+    private static double mean(DoubleSummaryStatistics stats) {
+        return stats.getCount() == 0 ? Double.NaN : stats.getAverage();
     }
 
     private RoundResult result(AnswerWatch answers, long before, double rate) {

@@ -18,8 +18,8 @@ public final class CommandErrors {
     private CommandErrors() {}
 
     /**
-     * The messages of {@code error} and its causes joined by {@code ": "}, each said once; a cause
-     * without a message is named by its class.
+     * The messages of {@code error} and its causes joined by {@code ": "} on one line, each said
+     * once; a cause without a message is named by its class.
      */
     public static String describe(Throwable error) {
         List<String> parts = new ArrayList<>();
@@ -32,7 +32,7 @@ public final class CommandErrors {
             String part =
                     message == null || message.isBlank()
                             ? t.getClass().getSimpleName()
-                            : message.strip();
+                            : message.strip().replaceAll("\\s*\\R\\s*", " ");
             if (parts.stream().noneMatch(p -> p.contains(part))) {
                 parts.add(part);
             }

@@ -33,4 +33,13 @@ class CommandErrorsTest {
         assertThat(CommandErrors.describe(new NullPointerException()))
                 .isEqualTo("NullPointerException");
     }
+
+    @Test
+    void shouldKeepAMessageOfSeveralLinesOnOne() {
+        IllegalStateException top =
+                new IllegalStateException("Job execution failed.\n  at the savepoint writer\n");
+
+        assertThat(CommandErrors.describe(top))
+                .isEqualTo("Job execution failed. at the savepoint writer");
+    }
 }
