@@ -79,9 +79,10 @@ public record LoadPlan(
     /** Threads a run may keep at once: each holds its sequence in memory. */
     public static final int MAX_THREADS = 1_000_000;
 
-    /** The longest run, and the furthest the sender may fall behind and still catch up. */
+    /** The longest run. */
     public static final Duration MAX_DURATION = Duration.ofDays(366);
 
+    /** The furthest the sender may fall behind its schedule and still catch up. */
     public static final Duration MAX_LAG = Duration.ofHours(1);
 
     /** What XML and the job take as a plain payload's root tag or a listener's payload. */
@@ -140,7 +141,7 @@ public record LoadPlan(
                 prefillElement);
         Preconditions.checkArgument(
                 prefill == 0 || isListener(prefillTo) && !prefillTo.equals(to),
-                "prefill needs a non-agent listener to address it to (prefillTo): %s",
+                "prefill needs a listener other than the agent to address it to: %s",
                 prefillTo);
         maxLag = maxLag == null ? Duration.ofSeconds(1) : maxLag;
         Preconditions.checkArgument(

@@ -47,8 +47,8 @@ class LoadPlanTest {
         assertRefused(base().count(0), "either a count or a duration");
         assertRefused(base().rate(0), "rate must be positive");
         assertRefused(base().tenants(2), "tenants must be 1");
-        assertRefused(base().prefill(5, null), "non-agent listener");
-        assertRefused(base().prefill(5, "summarizer"), "non-agent listener");
+        assertRefused(base().prefill(5, null), "a listener other than the agent");
+        assertRefused(base().prefill(5, "summarizer"), "a listener other than the agent");
         assertRefused(base().duplicateFraction(1), "duplicate fraction");
         assertRefused(base().payloadElement("a b"), "not an XML name");
         assertRefused(base().payloadElement("x:y"), "not an XML name");
