@@ -243,6 +243,40 @@ class EndToEndITCase extends LocalServicesTestBase {
     }
 
     /**
+     * Clients write to an ingress topic of their own: the job reads it besides the bus, answers on
+     * the bus (the call to the summarizer and its answer going through the bus as before) and never
+     * writes to the ingress.
+     */
+    @Test
+    void shouldReadClientsFromTheIngressAndAnswerOnTheBus() throws Exception {
+        Topics topics = Topics.create("ingress");
+        String ingress = "ingress-" + topics.bus;
+        broker.createTopics(2, ingress);
+        String thread = UUID.randomUUID().toString();
+        Configuration extra = new Configuration();
+        extra.set(AgentStreamOptions.BUS_INGRESS_TOPIC, ingress);
+
+        JobClient job = startJob(OrganismLoader.load(EXAMPLE), EXAMPLE, topics, extra);
+        try {
+            bus.send(ingress, thread, request(thread));
+
+            List<Envelope> answers = answersOn(topics, 5);
+            assertThat(answers)
+                    .extracting(e -> e.from + ">" + e.to + ":" + e.payloadRoot)
+                    .contains("concierge>summarizer:Brief", "concierge>customer-portal:reply");
+            assertThat(answers)
+                    .filteredOn(e -> "customer-portal".equals(e.to))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.thread).isEqualTo(thread));
+            assertThat(bus.readUntil(ingress, r -> false, Duration.ofSeconds(1)))
+                    .as("the job writes nothing to the ingress")
+                    .hasSize(1);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * The registry over a real bus: two conversations at once on the same path, each agent's call
      * answered on its subthread and the answer routed back to the caller on its own thread, which
      * then answers its sender. Listener names have dots.

@@ -57,6 +57,16 @@ public final class AgentStreamOptions {
                                     + " every matching topic and writes each envelope to its"
                                     + " tenant's. Without it, bus.topic.");
 
+    public static final ConfigOption<String> BUS_INGRESS_TOPIC =
+            ConfigOptions.key("bus.ingress-topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A topic of envelopes from clients, read besides bus.topic and never"
+                                    + " written by the job, so that no transaction of the job"
+                                    + " holds them back from read_committed readers; answers"
+                                    + " still go to bus.topic. Not with bus.topic-template.");
+
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("bus.group-id")
                     .stringType()

@@ -54,10 +54,16 @@ public final class KafkaIo {
         KafkaSourceBuilder<BusRecord> bus = KafkaSource.<BusRecord>builder();
         TopicTemplate template = StageSettings.tenantSettings(conf).template();
         if (template == null) {
-            bus.setTopics(conf.get(AgentStreamOptions.BUS_TOPIC));
+            bus.setTopics(busTopics(conf));
         } else {
             // One topic per tenant: every topic the template names, those made later included.
             checkOutsideTheBus(template, conf);
+            if (conf.getOptional(AgentStreamOptions.BUS_INGRESS_TOPIC).isPresent()) {
+                throw new IllegalConfigurationException(
+                        "%s is not supported with %s: the tenant comes from the bus topic's name",
+                        AgentStreamOptions.BUS_INGRESS_TOPIC.key(),
+                        AgentStreamOptions.BUS_TOPIC_TEMPLATE.key());
+            }
             bus.setTopicPattern(template.subscription());
         }
         KafkaSource<BusRecord> source =
@@ -200,6 +206,32 @@ public final class KafkaIo {
                 StageSettings.tenantSettings(conf).template(),
                 StageSettings.limits(conf),
                 StageSettings.registrySettings(conf));
+    }
+
+    /**
+     * The bus topic, and the clients' ingress topic when there is one: a topic of its own, which
+     * the job never writes, so that its open transactions on the bus never hold an input back.
+     */
+    static List<String> busTopics(Configuration conf) {
+        String bus = conf.get(AgentStreamOptions.BUS_TOPIC);
+        String ingress = conf.get(AgentStreamOptions.BUS_INGRESS_TOPIC);
+        if (ingress == null) {
+            return List.of(bus);
+        }
+        for (var option :
+                List.of(
+                        AgentStreamOptions.BUS_TOPIC,
+                        AgentStreamOptions.USAGE_TOPIC,
+                        AgentStreamOptions.DEAD_LETTER_TOPIC,
+                        AgentStreamOptions.CONTROL_TOPIC,
+                        AgentStreamOptions.CONTROL_RECEIPTS_TOPIC)) {
+            if (ingress.equals(conf.get(option))) {
+                throw new IllegalConfigurationException(
+                        "%s %s is also %s: the ingress must be a topic of its own",
+                        AgentStreamOptions.BUS_INGRESS_TOPIC.key(), ingress, option.key());
+            }
+        }
+        return List.of(bus, ingress);
     }
 
     /** The job must never read its own usage records or dead letters as envelopes. */
