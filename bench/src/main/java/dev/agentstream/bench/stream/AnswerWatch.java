@@ -18,7 +18,17 @@ final class AnswerWatch implements AutoCloseable {
 
     private final LatencyConsumer consumer;
 
-    AnswerWatch(String bootstrap, String topic, String client, boolean copies, boolean committed) {
+    /**
+     * Reads the answers on {@code topic} and, for the full job, the inputs on {@code inputTopic}
+     * too (the bus itself, or the clients' ingress), which match them.
+     */
+    AnswerWatch(
+            String bootstrap,
+            String topic,
+            String inputTopic,
+            String client,
+            boolean copies,
+            boolean committed) {
         Settings settings =
                 copies
                         ? new Settings(
@@ -28,7 +38,12 @@ final class AnswerWatch implements AutoCloseable {
                                 Isolation.READ_COMMITTED,
                                 client,
                                 0)
-                        : Settings.of(bootstrap, List.of(topic), client);
+                        : Settings.of(
+                                bootstrap,
+                                topic.equals(inputTopic)
+                                        ? List.of(topic)
+                                        : List.of(topic, inputTopic),
+                                client);
         this.consumer =
                 LatencyConsumer.start(
                         settings.withIsolation(

@@ -19,6 +19,20 @@ import java.util.Map;
 /** The production graph and Kafka IO, on the bench organism and the rig's simulator. */
 final class FullJob implements JobUnderTest {
 
+    private final boolean ingress;
+
+    /** The job reading its clients' inputs from the bus, the default. */
+    FullJob() {
+        this(false);
+    }
+
+    /**
+     * With {@code ingress}, the clients write to an ingress topic the job reads besides the bus.
+     */
+    FullJob(boolean ingress) {
+        this.ingress = ingress;
+    }
+
     @Override
     public String name() {
         return "agentstream";
@@ -35,6 +49,9 @@ final class FullJob implements JobUnderTest {
         conf.set(AgentStreamOptions.REGISTRY_KEY_FILE, rig.registryKey().toString());
         conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, rig.bootstrapServers());
         conf.set(AgentStreamOptions.BUS_TOPIC, topics.bus());
+        if (ingress) {
+            conf.set(AgentStreamOptions.BUS_INGRESS_TOPIC, topics.ingress());
+        }
         conf.set(AgentStreamOptions.USAGE_TOPIC, topics.usage());
         conf.set(AgentStreamOptions.DEAD_LETTER_TOPIC, topics.deadLetters());
         conf.set(AgentStreamOptions.GROUP_ID, topics.groupId());
@@ -62,6 +79,11 @@ final class FullJob implements JobUnderTest {
                 conf,
                 KafkaIo.from(conf, conf.get(PipelineOptions.NAME)));
         return env;
+    }
+
+    @Override
+    public String inputTopic(Topics topics) {
+        return ingress ? topics.ingress() : topics.bus();
     }
 
     @Override

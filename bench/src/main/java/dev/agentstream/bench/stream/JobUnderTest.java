@@ -12,6 +12,11 @@ interface JobUnderTest {
     StreamExecutionEnvironment build(StreamRig rig, Topics topics, JobSettings settings)
             throws Exception;
 
+    /** The topic the load generator writes the inputs to. */
+    default String inputTopic(Topics topics) {
+        return topics.bus();
+    }
+
     /** The topic the load consumer reads for answers. */
     String answerTopic(Topics topics);
 

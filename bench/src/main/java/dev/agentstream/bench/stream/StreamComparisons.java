@@ -299,16 +299,17 @@ public final class StreamComparisons {
     /**
      * 6: how late a committed answer becomes visible, against the checkpoint interval; at
      * parallelism 2 for two intervals, at parallelism 1 (one transactional writer per partition)
-     * for the shorter one, and the pass-through's copies at that interval, which shows what the
-     * Kafka sink's transactions alone make of it.
+     * and with the clients on an ingress topic for the shorter one, and the pass-through's copies
+     * at that interval, which shows what the Kafka sink's transactions alone make of it.
      */
     private static StreamComparison commitLag(StreamRig rig, double scale) {
         Workload w = Workload.offered(size(2_000, scale), 100);
         List<StreamSide> sides =
                 List.of(
-                        lagSide(rig, w, HALF_SECOND, 2),
-                        lagSide(rig, w, Duration.ofSeconds(2), 2),
-                        lagSide(rig, w, HALF_SECOND, 1),
+                        lagSide(rig, w, HALF_SECOND, 2, false),
+                        lagSide(rig, w, Duration.ofSeconds(2), 2, false),
+                        lagSide(rig, w, HALF_SECOND, 1, false),
+                        lagSide(rig, w, HALF_SECOND, 2, true),
                         new StreamSide(
                                 "pass-through-500ms",
                                 "the pass-through at parallelism 2, checkpoints every 500 ms",
@@ -328,17 +329,18 @@ public final class StreamComparisons {
     }
 
     private static StreamSide lagSide(
-            StreamRig rig, Workload w, Duration interval, int parallelism) {
-        String suffix = parallelism == 2 ? "" : "-p" + parallelism;
+            StreamRig rig, Workload w, Duration interval, int parallelism, boolean ingress) {
+        String suffix = (parallelism == 2 ? "" : "-p" + parallelism) + (ingress ? "-ingress" : "");
         return new StreamSide(
                 "checkpoint-" + interval.toMillis() + "ms" + suffix,
                 "the whole job at parallelism "
                         + parallelism
                         + ", checkpoints every "
                         + interval.toMillis()
-                        + " ms",
+                        + " ms"
+                        + (ingress ? ", clients on an ingress topic (bus.ingress-topic)" : ""),
                 rig,
-                new FullJob(),
+                new FullJob(ingress),
                 JobSettings.exactlyOnce(interval).withParallelism(parallelism),
                 w,
                 Duration.ZERO,

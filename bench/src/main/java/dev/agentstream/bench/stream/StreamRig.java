@@ -174,7 +174,7 @@ public final class StreamRig implements AutoCloseable {
     /** Fresh topics for one round, {@code partitions} each. */
     public Topics newTopics(String side, int partitions) {
         Topics t = Topics.named(side + "-" + rounds.incrementAndGet());
-        broker.createTopics(partitions, t.bus(), t.usage(), t.deadLetters(), t.out());
+        broker.createTopics(partitions, t.bus(), t.usage(), t.deadLetters(), t.out(), t.ingress());
         return t;
     }
 

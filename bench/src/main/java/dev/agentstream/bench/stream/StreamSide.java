@@ -118,7 +118,13 @@ final class StreamSide implements Side {
         Duration historyLimit = workload.historyLimit(plan.duration());
         Topics topics = rig.newTopics(name, settings.parallelism());
         long seed = ++round * 1_000_003L + name.hashCode();
-        Load load = new Load(rig.bootstrapServers(), topics.bus(), workload, seed, rig.tokens());
+        Load load =
+                new Load(
+                        rig.bootstrapServers(),
+                        job.inputTopic(topics),
+                        workload,
+                        seed,
+                        rig.tokens());
         JobID id = null;
         Timeline timeline = null;
         Profile profile = null;
@@ -126,6 +132,7 @@ final class StreamSide implements Side {
                 new AnswerWatch(
                         rig.bootstrapServers(),
                         job.answerTopic(topics),
+                        job.inputTopic(topics),
                         BenchOrganism.CLIENT,
                         job.answersAreCopies(),
                         committedLatency)) {
