@@ -204,6 +204,14 @@ public final class LoadCommand implements Callable<Integer> {
     LatencyConsumer.Isolation isolation;
 
     @Option(
+            names = "--answer-topic",
+            paramLabel = "TOPIC",
+            description =
+                    "With --consume: where the answers are, when not on the topics written to (the"
+                            + " job's bus.topic when --topic is its bus.ingress-topic).")
+    String answerTopic;
+
+    @Option(
             names = "--pass-through",
             paramLabel = "TOPIC",
             description =
@@ -292,10 +300,19 @@ public final class LoadCommand implements Callable<Integer> {
 
     private LatencyConsumer startConsumer(LoadPlan plan, LatencyConsumer.Isolation level) {
         return LatencyConsumer.start(
-                LatencyConsumer.Settings.of(broker.bootstrapServers(), plan.topics(), from)
+                LatencyConsumer.Settings.of(broker.bootstrapServers(), readTopics(plan), from)
                         .withIsolation(level)
                         .withPassThroughTopics(passThrough)
                         .withSince(SentAt.nowMicros()));
+    }
+
+    /** The topics the latency consumer reads: the inputs', and the answers' if elsewhere. */
+    List<String> readTopics(LoadPlan plan) {
+        List<String> topics = new ArrayList<>(plan.topics());
+        if (answerTopic != null && !topics.contains(answerTopic)) {
+            topics.add(answerTopic);
+        }
+        return topics;
     }
 
     /** What the plan cannot check: options of the command alone, and options of another mode. */

@@ -80,6 +80,21 @@ class LoadCommandTest {
     }
 
     @Test
+    void shouldReadTheAnswersWhereTheyAreWhenInputsGoToAnIngress() {
+        CommandLine cli = LoadCommand.commandLine();
+        cli.parseArgs(
+                "--to", "summarizer",
+                "--payload", "Brief",
+                "--topic", "agentstream.ingress",
+                "--answer-topic", "agentstream.bus");
+        LoadCommand command = cli.getCommand();
+
+        assertThat(command.plan().topics()).containsExactly("agentstream.ingress");
+        assertThat(command.readTopics(command.plan()))
+                .containsExactly("agentstream.ingress", "agentstream.bus");
+    }
+
+    @Test
     void shouldRefuseTheOptionsOfAnotherTenantMode() {
         Run template =
                 run("--to", "summarizer", "--payload", "Brief", "--topic-template", "bus.{tenant}");
