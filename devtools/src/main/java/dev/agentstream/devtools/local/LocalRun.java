@@ -149,6 +149,8 @@ public final class LocalRun implements Callable<Integer> {
                     conf.get(AgentStreamOptions.BUS_TOPIC),
                     conf.get(AgentStreamOptions.USAGE_TOPIC),
                     conf.get(AgentStreamOptions.DEAD_LETTER_TOPIC));
+            conf.getOptional(AgentStreamOptions.BUS_INGRESS_TOPIC)
+                    .ifPresent(ingress -> broker.createTopics(parallelism, ingress));
             return runJob(conf, organism, broker, envelopes, started);
         } finally {
             finished.countDown();
@@ -177,12 +179,12 @@ public final class LocalRun implements Callable<Integer> {
         out.printf(
                 "Flink job %s running; web UI at http://localhost:%d%n", job.getJobID(), webPort);
         try (BusWatcher watcher = watcher(conf, broker, organism)) {
-            int sent =
-                    new BusFeeder(broker.bootstrapServers(), conf.get(AgentStreamOptions.BUS_TOPIC))
-                            .send(envelopes);
-            out.printf(
-                    "Sent %d envelope(s) to %s. Agents answer:%n",
-                    sent, conf.get(AgentStreamOptions.BUS_TOPIC));
+            // A client writes to the ingress when the job has one, else to the bus.
+            String inputs =
+                    conf.getOptional(AgentStreamOptions.BUS_INGRESS_TOPIC)
+                            .orElse(conf.get(AgentStreamOptions.BUS_TOPIC));
+            int sent = new BusFeeder(broker.bootstrapServers(), inputs).send(envelopes);
+            out.printf("Sent %d envelope(s) to %s. Agents answer:%n", sent, inputs);
             boolean failed = watchUntilIdle(watcher, job);
             printSummary(watcher, started);
             return failed ? 1 : 0;
