@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -143,44 +142,7 @@ public final class LoadCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     long maxLagMs;
 
-    @Option(
-            names = "--tenant-mode",
-            defaultValue = "default",
-            description =
-                    "default, topic or token, as the job's tenant.source"
-                            + " (default: ${DEFAULT-VALUE}).")
-    TenantMode tenantMode;
-
-    @Option(
-            names = "--tenants",
-            defaultValue = "1",
-            description = "Tenants t0..t<n-1> (topic and token mode; default: ${DEFAULT-VALUE}).")
-    int tenants;
-
-    @Option(
-            names = "--topic-template",
-            description =
-                    "Topic mode: the job's bus.topic-template, e.g. agentstream.bus.{tenant}.")
-    String topicTemplate;
-
-    @Option(
-            names = "--token-secrets",
-            description = "Token mode: the job's tenant.secrets-file (tenant: base64 secret).")
-    Path tokenSecrets;
-
-    @Option(names = "--token-issuer", description = "Token mode: the job's tenant.token-issuer.")
-    String tokenIssuer;
-
-    @Option(
-            names = "--token-audience",
-            description = "Token mode: the job's tenant.token-audience.")
-    String tokenAudience;
-
-    @Option(
-            names = "--token-lifetime-seconds",
-            defaultValue = "3600",
-            description = "Token mode: how long each token is valid (default: ${DEFAULT-VALUE}).")
-    long tokenLifetimeSeconds;
+    @Mixin TenantOptions tenancy;
 
     @Option(
             names = "--partitions",
@@ -324,21 +286,7 @@ public final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--drain-seconds must be in [0, " + MAX_DRAIN_SECONDS + "]: " + drainSeconds);
         }
-        if (tenantMode != TenantMode.TOPIC && topicTemplate != null) {
-            throw new IllegalArgumentException(
-                    "--topic-template is for --tenant-mode topic, not " + mode());
-        }
-        boolean tokenOptions = tokenSecrets != null || tokenIssuer != null || tokenAudience != null;
-        if (tenantMode != TenantMode.TOKEN && tokenOptions) {
-            throw new IllegalArgumentException(
-                    "--token-secrets, --token-issuer and --token-audience are for --tenant-mode"
-                            + " token, not "
-                            + mode());
-        }
-    }
-
-    private String mode() {
-        return tenantMode.name().toLowerCase(Locale.ROOT);
+        tenancy.check();
     }
 
     LoadPlan plan() {
@@ -362,19 +310,8 @@ public final class LoadCommand implements Callable<Integer> {
                         .prefillElement(prefillPayload)
                         .duplicateFraction(duplicates)
                         .seed(seed)
-                        .maxLag(Duration.ofMillis(maxLagMs))
-                        .tenants(tenants);
-        switch (tenantMode) {
-            case TOPIC -> b.topicPerTenant(topicTemplate);
-            case TOKEN ->
-                    b.tokens(
-                            new TokenSettings(
-                                    tokenSecrets,
-                                    tokenIssuer,
-                                    tokenAudience,
-                                    Duration.ofSeconds(tokenLifetimeSeconds)));
-            default -> b.defaultTenant();
-        }
+                        .maxLag(Duration.ofMillis(maxLagMs));
+        tenancy.applyTo(b);
         return b.build();
     }
 
