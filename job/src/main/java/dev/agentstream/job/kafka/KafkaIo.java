@@ -218,6 +218,11 @@ public final class KafkaIo {
         if (ingress == null) {
             return List.of(bus);
         }
+        if (ingress.isBlank()) {
+            throw new IllegalConfigurationException(
+                    "%s is blank: name a topic, or leave it unset",
+                    AgentStreamOptions.BUS_INGRESS_TOPIC.key());
+        }
         for (var option :
                 List.of(
                         AgentStreamOptions.BUS_TOPIC,

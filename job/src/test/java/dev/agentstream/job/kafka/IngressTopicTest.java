@@ -39,6 +39,9 @@ class IngressTopicTest {
                 .hasMessageContaining("is also bus.topic");
         assertThatThrownBy(() -> KafkaIo.busTopics(usage))
                 .hasMessageContaining("is also usage.topic");
+        Configuration blank = new Configuration();
+        blank.set(AgentStreamOptions.BUS_INGRESS_TOPIC, " ");
+        assertThatThrownBy(() -> KafkaIo.busTopics(blank)).hasMessageContaining("is blank");
     }
 
     @Test
