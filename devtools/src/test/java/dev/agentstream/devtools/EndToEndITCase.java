@@ -331,6 +331,18 @@ class EndToEndITCase extends LocalServicesTestBase {
     }
 
     @Test
+    void shouldRefuseAnIngressTheBrokerDoesNotHave() {
+        Configuration conf = AgentStreamJob.withDefaults(new Configuration());
+        conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        conf.set(AgentStreamOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.AT_LEAST_ONCE);
+        conf.set(AgentStreamOptions.BUS_INGRESS_TOPIC, "ingress-never-created");
+
+        assertThatThrownBy(() -> KafkaIo.from(conf, "no-ingress"))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageContaining("bus.ingress-topic ingress-never-created does not exist");
+    }
+
+    @Test
     void shouldRefuseToStartWhenTheBrokerCannotHoldTheTransactions() {
         Configuration conf = AgentStreamJob.withDefaults(new Configuration());
         conf.set(AgentStreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());

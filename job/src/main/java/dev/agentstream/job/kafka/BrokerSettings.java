@@ -24,15 +24,38 @@ final class BrokerSettings {
 
     private BrokerSettings() {}
 
+    /**
+     * Whether the brokers know {@code topic}, or empty when they cannot be asked.
+     *
+     * <p>A source subscribed to a topic that does not exist fails and restarts until it does.
+     */
+    static Optional<Boolean> topicExists(String bootstrapServers, String topic) {
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
+            return Optional.of(
+                    admin.listTopics()
+                            .names()
+                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                            .contains(topic));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("Could not list the brokers' topics; {} not checked", topic, e);
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, Object> adminConfig(String bootstrapServers) {
+        int timeoutMs = (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS);
+        return Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    }
+
     /** The broker's {@code transaction.max.timeout.ms}, or empty when it cannot be read. */
     static Optional<Duration> transactionMaxTimeout(String bootstrapServers) {
-        int timeoutMs = (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS);
-        Map<String, Object> config =
-                Map.of(
-                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
             Node broker =
                     admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
                             .findFirst()

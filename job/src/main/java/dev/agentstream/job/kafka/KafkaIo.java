@@ -18,6 +18,8 @@ import dev.agentstream.udfs.envelope.BusRecord;
 import dev.agentstream.udfs.envelope.DeadLetter;
 import dev.agentstream.udfs.tenant.TopicTemplate;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +57,8 @@ public final class KafkaIo {
         TopicTemplate template = StageSettings.tenantSettings(conf).template();
         if (template == null) {
             bus.setTopics(busTopics(conf));
+            conf.getOptional(AgentStreamOptions.BUS_INGRESS_TOPIC)
+                    .ifPresent(ingress -> checkIngressExists(servers, ingress));
         } else {
             // One topic per tenant: every topic the template names, those made later included.
             checkOutsideTheBus(template, conf);
@@ -218,10 +222,14 @@ public final class KafkaIo {
         if (ingress == null) {
             return List.of(bus);
         }
-        if (ingress.isBlank()) {
+        try {
+            Topic.validate(ingress);
+        } catch (InvalidTopicException e) {
             throw new IllegalConfigurationException(
-                    "%s is blank: name a topic, or leave it unset",
-                    AgentStreamOptions.BUS_INGRESS_TOPIC.key());
+                    AgentStreamOptions.BUS_INGRESS_TOPIC.key()
+                            + " is no topic name: "
+                            + e.getMessage(),
+                    e);
         }
         for (var option :
                 List.of(
@@ -237,6 +245,18 @@ public final class KafkaIo {
             }
         }
         return List.of(bus, ingress);
+    }
+
+    /**
+     * Refuses an ingress the brokers do not have, which would fail the source and restart the job
+     * in a loop until it is made; not checked when the brokers cannot be asked.
+     */
+    private static void checkIngressExists(String servers, String ingress) {
+        if (!BrokerSettings.topicExists(servers, ingress).orElse(true)) {
+            throw new IllegalConfigurationException(
+                    "%s %s does not exist: create it like the bus (same partitioning) first",
+                    AgentStreamOptions.BUS_INGRESS_TOPIC.key(), ingress);
+        }
     }
 
     /** The job must never read its own usage records or dead letters as envelopes. */

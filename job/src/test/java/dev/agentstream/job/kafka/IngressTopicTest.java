@@ -41,7 +41,11 @@ class IngressTopicTest {
                 .hasMessageContaining("is also usage.topic");
         Configuration blank = new Configuration();
         blank.set(AgentStreamOptions.BUS_INGRESS_TOPIC, " ");
-        assertThatThrownBy(() -> KafkaIo.busTopics(blank)).hasMessageContaining("is blank");
+        assertThatThrownBy(() -> KafkaIo.busTopics(blank)).hasMessageContaining("is no topic name");
+        Configuration illegal = new Configuration();
+        illegal.set(AgentStreamOptions.BUS_INGRESS_TOPIC, "bad topic!");
+        assertThatThrownBy(() -> KafkaIo.busTopics(illegal))
+                .hasMessageContaining("bus.ingress-topic is no topic name");
     }
 
     @Test
