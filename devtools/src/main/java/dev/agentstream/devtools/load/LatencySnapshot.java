@@ -42,16 +42,16 @@ public record LatencySnapshot(
 
     /** The latency at {@code percentile} (0-100), milliseconds; 0 when nothing was measured. */
     public double percentileMillis(double percentile) {
-        return histogram.getTotalCount() == 0
-                ? 0
-                : histogram.getValueAtPercentile(percentile) / 1000.0;
+        return millisAt(histogram, percentile);
     }
 
     /** How long inputs took to become readable, at {@code percentile} (0-100), milliseconds. */
     public double inputVisibleMillis(double percentile) {
-        return inputVisible.getTotalCount() == 0
-                ? 0
-                : inputVisible.getValueAtPercentile(percentile) / 1000.0;
+        return millisAt(inputVisible, percentile);
+    }
+
+    private static double millisAt(Histogram micros, double percentile) {
+        return micros.getTotalCount() == 0 ? 0 : micros.getValueAtPercentile(percentile) / 1000.0;
     }
 
     public double meanMillis() {
